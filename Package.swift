@@ -1,0 +1,61 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "kiln",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "kiln", targets: ["kiln"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
+    targets: [
+        // Checksums and digests S3 speaks: CRC32, CRC32C, CRC64NVME, SHA1, SHA256, MD5 (streaming).
+        .target(name: "KilnChecksums", dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // AWS wire formats: JSON 1.1 errors, REST-XML writer/reader, query-protocol forms, timestamps.
+        .target(name: "AWSWire", dependencies: []),
+        // Generated SageMaker API shapes and validators (Codegen/ writes it; never edit by hand).
+        .target(name: "SageMakerShapes", dependencies: ["AWSWire"]),
+        // Signature V4 (and V2 presigned) verification and the aws-chunked body decoder.
+        .target(name: "SigV4", dependencies: [
+            "KilnChecksums", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Metadata repositories: protocols plus the SQLite implementation and its migrations.
+        .target(name: "Metadata", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        // The S3-compatible object store on local disk.
+        .target(name: "ObjectStore", dependencies: [
+            "Metadata", "KilnChecksums", .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The HTTP front door: routing by protocol, authentication, and every service handler.
+        .target(name: "KilnServer", dependencies: [
+            "AWSWire", "SigV4", "Metadata", "ObjectStore", "KilnChecksums",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+        .executableTarget(name: "kiln", dependencies: [
+            "KilnServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "KilnChecksumsTests", dependencies: ["KilnChecksums"]),
+        .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], resources: [.copy("Vectors")]),
+        .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"]),
+        .testTarget(name: "SageMakerShapesTests", dependencies: ["SageMakerShapes", "AWSWire"]),
+        .testTarget(name: "MetadataTests", dependencies: ["Metadata"]),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Metadata"]),
+    ]
+)

@@ -1,0 +1,40 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SigV4
+
+/// The parts of a request every handler needs, parsed once.
+struct IncomingRequest: Sendable {
+    var method: String
+    var rawPath: String
+    var rawQuery: String
+    var host: String
+    var signable: SignableRequest
+    var query: [(name: String, value: String)]
+    let requestId = makeRequestId()
+
+    init(_ request: Request) {
+        method = request.method.rawValue
+        let target = request.head.path ?? "/"
+        if let q = target.firstIndex(of: "?") {
+            rawPath = String(target[..<q])
+            rawQuery = String(target[target.index(after: q)...])
+        } else {
+            rawPath = target
+            rawQuery = ""
+        }
+        host = request.head.authority ?? ""
+        var headers: [(name: String, value: String)] = [("host", host)]
+        for field in request.headers where field.name.canonicalName != "host" {
+            headers.append((field.name.canonicalName, field.value))
+        }
+        signable = SignableRequest(method: method, rawPath: rawPath, rawQuery: rawQuery, headers: headers)
+        query = signable.queryItems
+    }
+
+    func header(_ name: String) -> String? { signable.header(name) }
+
+    func queryValue(_ name: String) -> String? { query.first { $0.name == name }?.value }
+
+    func hasQuery(_ name: String) -> Bool { query.contains { $0.name == name } }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// Errors a metadata store reports to its callers.
+public enum MetadataError: Error, Equatable, Sendable {
+    case alreadyExists
+    case notFound
+    case notEmpty
+}
+
+public protocol AccessKeyRepository: Sendable {
+    func accessKey(id: String) async throws -> AccessKey?
+    func insertAccessKey(_ key: AccessKey) async throws
+    /// The oldest key of the account, used as its root credentials.
+    func firstAccessKey(accountId: String) async throws -> AccessKey?
+}
+
+public protocol BucketRepository: Sendable {
+    func insertBucket(_ bucket: BucketRecord) async throws
+    func bucket(named name: String) async throws -> BucketRecord?
+    func buckets(accountId: String) async throws -> [BucketRecord]
+    /// Deletes an empty bucket; throws `.notEmpty` if objects or uploads remain.
+    func deleteBucket(named name: String) async throws
+}
+
+public protocol ObjectRepository: Sendable {
+    func object(bucket: String, key: String) async throws -> ObjectRecord?
+    /// Inserts or replaces; returns the blob id the replaced object used, so the caller can delete it.
+    func putObject(_ object: ObjectRecord) async throws -> String?
+    /// Deletes; returns the removed object's blob id.
+    func deleteObject(bucket: String, key: String) async throws -> String?
+    /// Objects whose keys start with `prefix`, strictly after `after` and at or after the raw bytes `from`,
+    /// in byte order, at most `limit`.
+    func listObjects(bucket: String, prefix: String, after: String?, from: Data?, limit: Int) async throws -> [ObjectRecord]
+    /// Blob ids referenced by any object or part (for orphan collection).
+    func referencedBlobIds() async throws -> Set<String>
+
+    func insertUpload(_ upload: UploadRecord) async throws
+    func upload(id: String) async throws -> UploadRecord?
+    func uploads(bucket: String, prefix: String, limit: Int) async throws -> [UploadRecord]
+    /// Inserts or replaces a part; returns the replaced part's blob id.
+    func putPart(_ part: PartRecord) async throws -> String?
+    func parts(uploadId: String) async throws -> [PartRecord]
+    /// Removes the upload and its parts; returns the parts' blob ids.
+    func deleteUpload(id: String) async throws -> [String]
+    /// In one transaction: store the completed object and drop the upload.
+    /// Returns the blob ids no longer referenced (the parts' and the replaced object's).
+    func completeUpload(id: String, object: ObjectRecord) async throws -> [String]
+}
+
+public protocol LogRepository: Sendable {
+    func createLogGroup(_ scope: LogScope, name: String, createdAt: Int64) async throws
+    func deleteLogGroup(_ scope: LogScope, name: String) async throws
+    func logGroups(_ scope: LogScope, prefix: String?, after: String?, limit: Int) async throws -> [LogGroupRecord]
+    func logGroup(_ scope: LogScope, name: String) async throws -> LogGroupRecord?
+    func createLogStream(_ scope: LogScope, group: String, name: String, createdAt: Int64) async throws
+    func logStream(_ scope: LogScope, group: String, name: String) async throws -> LogStreamRecord?
+    /// Every stream of a group whose name starts with `prefix`.
+    func logStreams(_ scope: LogScope, group: String, prefix: String?) async throws -> [LogStreamRecord]
+    /// Appends events (already sorted by timestamp) to a stream.
+    func appendLogEvents(_ scope: LogScope, group: String, stream: String, events: [(timestamp: Int64, message: String)],
+                         ingestionTime: Int64) async throws
+    /// Events of one stream with `sequence` in the half-open range, forward or backward, within the time window.
+    func logEvents(_ scope: LogScope, group: String, stream: String, afterSequence: Int64?, beforeSequence: Int64?,
+                   startTime: Int64?, endTime: Int64?, limit: Int, backward: Bool) async throws -> [LogEventRecord]
+    /// Events across streams of a group, in (timestamp, sequence) order, starting after a cursor.
+    func filterLogEvents(_ scope: LogScope, group: String, streams: [String]?, streamPrefix: String?, startTime: Int64?,
+                         endTime: Int64?, after: (timestamp: Int64, sequence: Int64)?, limit: Int) async throws -> [LogEventRecord]
+}
+
+/// Everything Kiln keeps as metadata.
+public typealias MetadataStore = AccessKeyRepository & BucketRepository & ObjectRepository & LogRepository

@@ -1,0 +1,182 @@
+import Foundation
+import KilnChecksums
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Object bytes on local disk, one immutable file per blob, written atomically.
+///
+/// A blob is written to `tmp/`, fsynced, then renamed into `blobs/xx/<id>` and the folder fsynced, so a crash
+/// leaves either nothing or a complete file. Object keys never become paths: metadata maps keys to blob ids,
+/// which are random UUIDs, so no key can reach outside the store.
+public struct BlobStore: Sendable {
+    public let root: URL
+    var tmpDir: URL { root.appendingPathComponent("tmp") }
+    var blobDir: URL { root.appendingPathComponent("blobs") }
+
+    public init(root: URL) throws {
+        self.root = root
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("tmp"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("blobs"), withIntermediateDirectories: true)
+    }
+
+    public func path(of id: String) -> String {
+        blobDir.appendingPathComponent(String(id.prefix(2))).appendingPathComponent(id).path
+    }
+
+    /// Starts a new blob. `checksums` are computed alongside the MD5 as bytes arrive.
+    public func makeWriter(checksums: [ChecksumAlgorithm] = [], computeSHA256: Bool = false, computeMD5: Bool = true) throws -> BlobWriter {
+        try BlobWriter(store: self, checksums: checksums, computeSHA256: computeSHA256, computeMD5: computeMD5)
+    }
+
+    public func openReader(id: String) throws -> BlobReader { try BlobReader(path: path(of: id)) }
+
+    /// Makes `newId` a second name for an existing blob (blobs are immutable, so this is a copy).
+    public func link(existing id: String, as newId: String) throws {
+        let shard = blobDir.appendingPathComponent(String(newId.prefix(2)))
+        mkdir(shard.path, 0o755)
+        guard Glibc.link(path(of: id), path(of: newId)) == 0 else { throw BlobError.io("link blob", errno) }
+        let dirfd = open(shard.path, O_RDONLY | O_DIRECTORY)
+        if dirfd >= 0 { fsync(dirfd); close(dirfd) }
+    }
+
+    public func delete(id: String) {
+        unlink(path(of: id))
+    }
+
+    /// Removes leftovers of interrupted writes and blobs no metadata refers to.
+    public func collectGarbage(referenced: Set<String>) -> Int {
+        var removed = 0
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: tmpDir.path)) ?? [] {
+            unlink(tmpDir.appendingPathComponent(name).path)
+            removed += 1
+        }
+        for shard in (try? fm.contentsOfDirectory(atPath: blobDir.path)) ?? [] {
+            let dir = blobDir.appendingPathComponent(shard)
+            for name in (try? fm.contentsOfDirectory(atPath: dir.path)) ?? [] where !referenced.contains(name) {
+                unlink(dir.appendingPathComponent(name).path)
+                removed += 1
+            }
+        }
+        return removed
+    }
+}
+
+public enum BlobError: Error, CustomStringConvertible {
+    case io(String, Int32)
+    public var description: String {
+        switch self {
+        case .io(let what, let code): "\(what): \(String(cString: strerror(code)))"
+        }
+    }
+}
+
+/// What a finished blob is: its id, size and digests.
+public struct BlobInfo: Sendable {
+    public var id: String
+    public var size: Int64
+    public var md5: [UInt8]
+    public var checksums: [ChecksumAlgorithm: String]
+    public var sha256Hex: String?
+}
+
+/// Streams bytes into a new blob. Not thread-safe: one task writes it.
+public final class BlobWriter {
+    let store: BlobStore
+    let id = UUID().uuidString.lowercased()
+    let tempPath: String
+    var fd: Int32
+    var md5: MD5Hasher?
+    var hashers: [StreamingChecksum]
+    var sha256: SHA256Hasher?
+    public private(set) var size: Int64 = 0
+    var finished = false
+
+    init(store: BlobStore, checksums: [ChecksumAlgorithm], computeSHA256: Bool, computeMD5: Bool) throws {
+        md5 = computeMD5 ? MD5Hasher() : nil
+        self.store = store
+        tempPath = store.tmpDir.appendingPathComponent(id).path
+        fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw BlobError.io("create \(tempPath)", errno) }
+        hashers = checksums.map { $0.makeHasher() }
+        sha256 = computeSHA256 ? SHA256Hasher() : nil
+    }
+
+    deinit {
+        if !finished { abort() }
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard bytes.count > 0, let base = bytes.baseAddress else { return }
+        md5?.update(bytes)
+        for i in hashers.indices { hashers[i].update(bytes) }
+        sha256?.update(bytes)
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fd, base + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw BlobError.io("write", errno)
+            }
+            offset += n
+        }
+        size += Int64(bytes.count)
+    }
+
+    public func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
+
+    /// The digests so far (used before commit to check client-declared checksums).
+    public func digests() -> (md5: [UInt8], checksums: [ChecksumAlgorithm: String], sha256Hex: String?) {
+        var sums: [ChecksumAlgorithm: String] = [:]
+        for h in hashers { sums[h.algorithm] = h.finalizeBase64() }
+        return (md5?.finalize() ?? [], sums, sha256?.finalizeHex())
+    }
+
+    /// Makes the blob durable and visible under its id.
+    public func commit() throws -> BlobInfo {
+        let d = digests()
+        guard fsync(fd) == 0 else { throw BlobError.io("fsync", errno) }
+        close(fd)
+        fd = -1
+        let shard = store.blobDir.appendingPathComponent(String(id.prefix(2)))
+        mkdir(shard.path, 0o755)
+        guard rename(tempPath, store.path(of: id)) == 0 else { throw BlobError.io("rename", errno) }
+        let dirfd = open(shard.path, O_RDONLY | O_DIRECTORY)
+        if dirfd >= 0 { fsync(dirfd); close(dirfd) }
+        finished = true
+        return BlobInfo(id: id, size: size, md5: d.md5, checksums: d.checksums, sha256Hex: d.sha256Hex)
+    }
+
+    public func abort() {
+        if fd >= 0 { close(fd); fd = -1 }
+        unlink(tempPath)
+        finished = true
+    }
+}
+
+/// Reads byte ranges of a blob.
+public final class BlobReader: @unchecked Sendable {
+    let fd: Int32
+    public let size: Int64
+
+    init(path: String) throws {
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw BlobError.io("open blob", errno) }
+        var st = stat()
+        fstat(fd, &st)
+        size = Int64(st.st_size)
+    }
+
+    deinit { close(fd) }
+
+    /// Reads up to `count` bytes at `offset` into `buffer`; returns the number read.
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {
+        while true {
+            let n = pread(fd, buffer.baseAddress, buffer.count, off_t(offset))
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw BlobError.io("read blob", errno) }
+            return n
+        }
+    }
+}
