@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Sets up everything a fresh clone needs and runs every test: Swift unit tests, then the end-to-end suite
+# that drives a real `kiln serve` with the pinned AWS clients.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# System packages: zlib and SQLite headers (present on the base image; installed if missing).
+if ! [ -f /usr/include/zlib.h ] || ! [ -f /usr/include/sqlite3.h ]; then
+    if command -v apt-get >/dev/null; then
+        apt-get update -qq && apt-get install -y -qq zlib1g-dev libsqlite3-dev
+    fi
+fi
+
+# Python venv with the pinned clients.
+if ! [ -x .venv/bin/python ] || ! cmp -s tests/e2e/requirements.txt .venv/.requirements 2>/dev/null; then
+    python3 -m venv .venv
+    .venv/bin/pip install -q --upgrade pip
+    .venv/bin/pip install -q -r tests/e2e/requirements.txt
+    cp tests/e2e/requirements.txt .venv/.requirements
+fi
+
+echo "== swift build"
+swift build --build-tests
+echo "== swift test"
+swift test --skip-build
+echo "== end-to-end (pytest)"
+KILN_BIN="$PWD/.build/debug/kiln" PATH="$PWD/.venv/bin:$PATH" .venv/bin/python -m pytest tests/e2e -q -p no:cacheprovider "$@"
