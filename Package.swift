@@ -39,7 +39,7 @@ let package = Package(
         ]),
         // The HTTP front door: routing by protocol, authentication, and every service handler.
         .target(name: "KilnServer", dependencies: [
-            "AWSWire", "SigV4", "Metadata", "ObjectStore", "KilnChecksums",
+            "AWSWire", "SigV4", "Metadata", "ObjectStore", "KilnChecksums", "SageMakerShapes",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], resources: [.copy("Vectors")]),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"]),
         .testTarget(name: "SageMakerShapesTests", dependencies: ["SageMakerShapes", "AWSWire"]),
-        .testTarget(name: "MetadataTests", dependencies: ["Metadata"]),
+        
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Metadata"]),
     ]
 )
