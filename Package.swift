@@ -57,5 +57,6 @@ let package = Package(
         .testTarget(name: "SageMakerShapesTests", dependencies: ["SageMakerShapes", "AWSWire"]),
         
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Metadata"]),
+        .testTarget(name: "KilnServerTests", dependencies: ["KilnServer", "AWSWire", "Metadata", "ObjectStore"]),
     ]
 )

@@ -61,7 +61,7 @@ struct KilnResponder: HTTPResponder {
             }
             service = classify(incoming, claim: claim)
             operation = operationName(incoming, service: service)
-            response = try await dispatch(request, incoming, service: service, operation: operation, claim: claim)
+            response = try await dispatch(request, incoming, service: service, operation: &operation, claim: claim)
         } catch {
             response = render(error, incoming, service: service, operation: operation)
         }
@@ -111,7 +111,8 @@ struct KilnResponder: HTTPResponder {
         }
     }
 
-    func dispatch(_ request: Request, _ r: IncomingRequest, service: Service, operation: String, claim: AuthClaim) async throws -> Response {
+    /// `operation` is refined once the body is read (the query protocols name the action in the form body).
+    func dispatch(_ request: Request, _ r: IncomingRequest, service: Service, operation: inout String, claim: AuthClaim) async throws -> Response {
         if service == .s3 {
             let caller = try await authenticator.authenticate(r, claim: claim, bodySHA256: nil)
             return try await s3.handle(r, body: request.body, caller: caller, operation: operation)
@@ -119,6 +120,8 @@ struct KilnResponder: HTTPResponder {
         var request = request
         let buffer = try await request.collectBody(upTo: Self.maxJSONBody)
         let body = Array(buffer.readableBytesView)
+        let params = (service == .sts || service == .iam) ? QueryHandler.parameters(body: body, query: r.rawQuery) : [:]
+        if let action = params["Action"]?.first { operation = action }
         let caller = try await authenticator.authenticate(r, claim: claim, bodySHA256: SigV4Crypto.sha256Hex(body))
         switch service {
         case .logs:
@@ -134,7 +137,6 @@ struct KilnResponder: HTTPResponder {
         case .sageMakerRuntime, .featureStoreRuntime:
             throw AWSError("UnknownOperationException", status: 404, "Kiln does not serve \(r.method) \(r.rawPath) yet")
         case .sts, .iam:
-            let params = QueryHandler.parameters(body: body, query: r.rawQuery)
             return try query.handle(service: service.rawValue, params: params, caller: caller, requestId: r.requestId)
         case .s3:
             fatalError("handled above")

@@ -59,12 +59,20 @@ public protocol LogRepository: Sendable {
     /// Appends events (already sorted by timestamp) to a stream.
     func appendLogEvents(_ scope: LogScope, group: String, stream: String, events: [(timestamp: Int64, message: String)],
                          ingestionTime: Int64) async throws
-    /// Events of one stream with `sequence` in the half-open range, forward or backward, within the time window.
-    func logEvents(_ scope: LogScope, group: String, stream: String, afterSequence: Int64?, beforeSequence: Int64?,
+    /// Events of one stream in (timestamp, sequence) order, strictly after / before the given positions,
+    /// within `[startTime, endTime)`; `backward` takes the last `limit` instead of the first (returned newest first).
+    func logEvents(_ scope: LogScope, group: String, stream: String, after: LogPosition?, before: LogPosition?,
                    startTime: Int64?, endTime: Int64?, limit: Int, backward: Bool) async throws -> [LogEventRecord]
     /// Events across streams of a group, in (timestamp, sequence) order, starting after a cursor.
     func filterLogEvents(_ scope: LogScope, group: String, streams: [String]?, streamPrefix: String?, startTime: Int64?,
                          endTime: Int64?, after: (timestamp: Int64, sequence: Int64)?, limit: Int) async throws -> [LogEventRecord]
+}
+
+/// A place in a log stream: events are ordered by timestamp, then by arrival.
+public struct LogPosition: Sendable, Equatable {
+    public var timestamp: Int64
+    public var sequence: Int64
+    public init(timestamp: Int64, sequence: Int64) { (self.timestamp, self.sequence) = (timestamp, sequence) }
 }
 
 /// Everything Kiln keeps as metadata.

@@ -105,10 +105,17 @@ def bucket(kiln, s3):
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
-    """On failure, attach the tail of the shared server's output to the report."""
+    """On failure, attach the tail of the output of every server the test used."""
     outcome = yield
     report = outcome.get_result()
-    if report.when == "call" and report.failed:
-        server = item.funcargs.get("kiln") if hasattr(item, "funcargs") else None
-        if isinstance(server, KilnServer):
-            report.sections.append(("kiln output (tail)", server.captured_output(60)))
+    if report.when != "call" or not report.failed:
+        return
+    funcargs = getattr(item, "funcargs", {})
+    servers = []
+    if isinstance(funcargs.get("kiln"), KilnServer):
+        servers.append(("kiln", funcargs["kiln"]))
+    factory = funcargs.get("kiln_factory")
+    if isinstance(factory, ServerFactory):
+        servers += [(f"kiln_factory[{i}]", srv) for i, srv in enumerate(factory.servers)]
+    for label, server in servers:
+        report.sections.append((f"{label} output (tail)", server.captured_output(40)))

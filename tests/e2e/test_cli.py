@@ -6,7 +6,6 @@ import os
 import time
 from pathlib import Path
 
-import pytest
 
 from e2e_helpers import MiB, all_keys_v2, multipart_etag, sha256_file
 
@@ -52,6 +51,8 @@ def test_cp_40mib_multipart_roundtrip(kiln, s3, bucket, tmp_path):
     kiln.aws("s3", "cp", "--no-progress", f"s3://{bucket}/data/big.bin", str(dst))
     assert dst.stat().st_size == 40 * MiB
     assert sha256_file(dst) == sha256_file(src)
+    src.unlink()  # do not leave 80 MiB behind in pytest's retained tmp dirs
+    dst.unlink()
 
 
 def test_cp_stdin_and_stdout_streaming(kiln, bucket):
@@ -116,6 +117,12 @@ def test_sync_tree_up_and_down_then_nothing_to_do(kiln, s3, bucket, tmp_path):
     third = kiln.aws("s3", "sync", "--no-progress", str(src), f"s3://{bucket}/tree/")
     uploads = [line for line in third.stdout.splitlines() if "upload: " in line]
     assert len(uploads) == 1 and uploads[0].endswith(f"s3://{bucket}/tree/top.txt"), third.stdout
+
+    # --delete removes remote keys whose local file is gone.
+    (src / "logs" / "app.log.1").unlink()
+    pruned = kiln.aws("s3", "sync", "--no-progress", "--delete", str(src), f"s3://{bucket}/tree/")
+    assert pruned.stdout.strip() == f"delete: s3://{bucket}/tree/logs/app.log.1", pruned.stdout
+    assert f"tree/logs/app.log.1" not in all_keys_v2(s3, bucket, Prefix="tree/logs/")
 
 
 def test_ls_with_and_without_recursive(kiln, s3, bucket):
@@ -191,3 +198,13 @@ def test_cli_sagemaker_reaches_the_dispatcher(kiln):
         assert "UnknownOperationException" in proc.stderr, proc.stderr
     bad = kiln.aws("sagemaker", "list-notebook-instances", check=False)
     assert bad.returncode != 0 and "UnknownOperationException" in bad.stderr, bad.stderr
+
+
+def test_cli_presign(kiln, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="shared file.txt", Body=b"presigned by the CLI")
+    url = kiln.aws("s3", "presign", f"s3://{bucket}/shared file.txt", "--expires-in", "300").stdout.strip()
+    import requests
+
+    resp = requests.get(url, timeout=30)
+    assert resp.status_code == 200, resp.text
+    assert resp.content == b"presigned by the CLI"

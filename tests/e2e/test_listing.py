@@ -295,3 +295,13 @@ def test_list_object_versions_on_unversioned_bucket(s3, tree):
     assert resp.get("DeleteMarkers", []) == []
     assert resp["IsTruncated"] is False
 
+
+
+def test_listing_last_modified_matches_head_object(s3, tree):
+    # S3 keeps LastModified at whole seconds: listings show "...T12:34:56.000Z", the same instant that
+    # HeadObject's Last-Modified header carries. Tools (sync, caches) compare the two.
+    listed = {o["Key"]: o["LastModified"] for o in s3.list_objects_v2(Bucket=tree, Prefix="dir1/")["Contents"]}
+    for key, when in listed.items():
+        assert when == s3.head_object(Bucket=tree, Key=key)["LastModified"], key
+    v1 = {o["Key"]: o["LastModified"] for o in s3.list_objects(Bucket=tree, Prefix="dir1/")["Contents"]}
+    assert v1 == listed

@@ -138,6 +138,21 @@ def test_put_and_get_log_events_in_order(logs, group):
     assert resp["nextForwardToken"] and resp["nextBackwardToken"]
 
 
+def test_events_are_returned_in_timestamp_order_across_batches(logs, group):
+    # Batches may arrive out of order relative to each other (only events *within* one PutLogEvents batch must
+    # be chronological). GetLogEvents docs: "If the value [startFromHead] is true, the earliest log events are
+    # returned first" - earliest by event timestamp. Events sharing a timestamp keep their ingestion order.
+    logs.create_log_stream(logGroupName=group, logStreamName="s")
+    t = now_ms() - 60_000
+    put_events(logs, group, "s", ["late 0", "late 1"], t + 5000)
+    put_events(logs, group, "s", ["early 0", "early 1"], t)
+    logs.put_log_events(logGroupName=group, logStreamName="s",
+                        logEvents=[{"timestamp": t + 9000, "message": f"same {i}"} for i in range(4)])
+    events = logs.get_log_events(logGroupName=group, logStreamName="s", startFromHead=True)["events"]
+    assert [e["message"] for e in events] == ["early 0", "early 1", "late 0", "late 1",
+                                              "same 0", "same 1", "same 2", "same 3"]
+
+
 def test_get_log_events_forward_paging_ends_with_same_token(logs, group):
     stream = "paged"
     logs.create_log_stream(logGroupName=group, logStreamName=stream)

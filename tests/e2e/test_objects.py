@@ -351,3 +351,40 @@ def test_concurrent_overwrites_never_tear(kiln, bucket):
     assert not problems, f"torn or mismatched reads: {problems[:5]}"
     final = s3w.get_object(Bucket=bucket, Key="hot")
     assert versions.get(final["Body"].read()) == final["ETag"]
+
+
+# --------------------------------------------------------------------------- keys a filesystem would trip on
+
+
+def test_file_and_directory_shaped_keys_coexist(s3, bucket):
+    # S3 keys are flat strings: "x" and "x/y" (and "x/") are independent objects.
+    keys = ["x", "x/", "x/y", "x/y/z", "x//y", "x/y/z/"]
+    for k in keys:
+        s3.put_object(Bucket=bucket, Key=k, Body=f"body of {k}".encode())
+    for k in keys:
+        assert s3.get_object(Bucket=bucket, Key=k)["Body"].read() == f"body of {k}".encode(), k
+    s3.delete_object(Bucket=bucket, Key="x/y")
+    remaining = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
+    assert remaining == sorted(set(keys) - {"x/y"})
+    assert s3.get_object(Bucket=bucket, Key="x/y/z")["Body"].read() == b"body of x/y/z"
+
+
+@pytest.mark.parametrize("key", [
+    "s" * 300,  # one "path segment" longer than NAME_MAX (255)
+    "deep/" * 200 + "leaf",  # 200 levels
+    "Case", "case", "CASE",  # keys are case-sensitive
+    "caf\u00e9", "cafe\u0301",  # NFC and NFD spellings are different keys
+])
+def test_keys_filesystems_struggle_with(s3, bucket, key):
+    s3.put_object(Bucket=bucket, Key=key, Body=key.encode())
+    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == key.encode()
+
+
+def test_case_and_normalization_variants_are_distinct(s3, bucket):
+    variants = ["Case", "case", "CASE", "caf\u00e9", "cafe\u0301"]
+    for k in variants:
+        s3.put_object(Bucket=bucket, Key=k, Body=k.encode())
+    listed = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
+    assert listed == sorted(variants, key=lambda k: k.encode())
+    for k in variants:
+        assert s3.get_object(Bucket=bucket, Key=k)["Body"].read() == k.encode()

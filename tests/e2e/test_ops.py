@@ -1,12 +1,13 @@
 """Operational endpoints and process behaviour: /health, /metrics, `kiln serve --help`, request ids."""
 
+import os
 import re
 import subprocess
 import time
 
 import requests
 
-from e2e_helpers import expect_client_error, kiln_binary, unique_name
+from e2e_helpers import MiB, expect_client_error, kiln_binary, unique_name
 
 SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\d+)?$")
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
@@ -112,3 +113,40 @@ def test_server_survives_a_client_disconnecting_mid_body(kiln, s3, bucket):
     s3.put_object(Bucket=bucket, Key="after", Body=b"fine")
     assert s3.get_object(Bucket=bucket, Key="after")["Body"].read() == b"fine"
     expect_client_error(s3.head_object, Bucket=bucket, Key="half", code="404", status=404)
+
+
+def test_connection_survives_early_errors_with_bodies(kiln, bucket):
+    """A request rejected before its body is read must not poison the kept-alive connection."""
+    s3 = kiln.client("s3", max_pool_connections=1)
+    body = os.urandom(MiB)
+    for _ in range(3):
+        expect_client_error(s3.put_object, Bucket=unique_name("nobucket"), Key="k", Body=body,
+                            code="NoSuchBucket", status=404)
+        expect_client_error(kiln.client("s3", secret_key="wrong", max_pool_connections=1).put_object,
+                            Bucket=bucket, Key="k", Body=body, code="SignatureDoesNotMatch", status=403)
+        s3.put_object(Bucket=bucket, Key="k", Body=body)
+        assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == body
+
+
+def test_raw_keep_alive_after_rejected_put(kiln, bucket):
+    import http.client
+
+    from e2e_helpers import sign
+
+    conn = http.client.HTTPConnection(kiln.host, kiln.port, timeout=30)
+    try:
+        body = os.urandom(256 * 1024)
+        headers, _, _ = sign(kiln, "PUT", f"/{bucket}/ka", service="s3", body=body, secret_key="wrong-secret")
+        conn.request("PUT", f"/{bucket}/ka", body=body, headers=headers)
+        first = conn.getresponse()
+        first.read()
+        assert first.status == 403
+        if first.getheader("Connection", "").lower() == "close":
+            conn.close()
+            conn = http.client.HTTPConnection(kiln.host, kiln.port, timeout=30)
+        conn.request("GET", "/health")
+        second = conn.getresponse()
+        second.read()
+        assert second.status == 200, "the server misread the rest of the rejected body as a new request"
+    finally:
+        conn.close()

@@ -124,3 +124,25 @@ def test_empty_body_counts_as_empty_object(kiln):
     resp = json_call(kiln, "SageMaker.ListNotebookInstances", b"", service="sagemaker")
     assert resp.status == 400 and resp.error_code in ("UnknownOperationException", "SerializationException"), \
         (resp.status, resp.body)
+
+
+def test_valid_request_passes_validation(sm):
+    # A complete, valid CreateTrainingJob (InstanceCount 1, a boolean, nested structures) must not be
+    # rejected by validation: it either runs or is reported as not implemented yet.
+    request = _full_training_request("e2e-valid-request-1")
+    request["EnableNetworkIsolation"] = False
+    request["HyperParameters"] = {"num_round": "10", "objective": "binary:logistic"}
+    request["InputDataConfig"] = [{
+        "ChannelName": "train",
+        "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://e2e-nonexistent-bucket/train/",
+                                        "S3DataDistributionType": "FullyReplicated"}},
+        "ContentType": "text/csv",
+    }]
+    try:
+        resp = sm.create_training_job(**request)
+    except ClientError as err:
+        code, message = err.response["Error"]["Code"], err.response["Error"].get("Message", "")
+        assert code != "SerializationException", err.response
+        assert not (code == "ValidationException" and VALIDATION_PREFIX.match(message)), err.response
+        return
+    assert resp["TrainingJobArn"].endswith(":training-job/e2e-valid-request-1")

@@ -15,7 +15,6 @@ from e2e_helpers import (
     all_keys_v2,
     empty_and_delete_bucket,
     expect_client_error,
-    json_call,
     raw_request,
     s3_error_code,
     sign,

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import SigV4
 
 /// The parts of a request every handler needs, parsed once.
@@ -30,6 +31,13 @@ struct IncomingRequest: Sendable {
         }
         signable = SignableRequest(method: method, rawPath: rawPath, rawQuery: rawQuery, headers: headers)
         query = signable.queryItems
+    }
+
+    /// A request built without a socket, for unit tests.
+    static func forTesting(method: String, target: String, host: String, headers: [(String, String)] = []) -> IncomingRequest {
+        var head = HTTPRequest(method: HTTPRequest.Method(method)!, scheme: "http", authority: host, path: target)
+        for (n, v) in headers { head.headerFields[HTTPField.Name(n)!] = v }
+        return IncomingRequest(Request(head: head, body: .init(buffer: ByteBuffer())))
     }
 
     func header(_ name: String) -> String? { signable.header(name) }

@@ -28,7 +28,7 @@ struct JSONInput {
 
     func int(_ name: String) throws -> Int64? {
         guard let v = object[name], !(v is NSNull) else { return nil }
-        guard let n = v as? NSNumber, !(v is Bool), CFNumberIsFloatType(n) == false || n.doubleValue == n.doubleValue.rounded() else {
+        guard let n = v as? NSNumber, !Self.isBoolean(n), !Self.isFloat(n) || n.doubleValue == n.doubleValue.rounded() else {
             throw typeError(name, "integer")
         }
         return n.int64Value
@@ -36,8 +36,8 @@ struct JSONInput {
 
     func bool(_ name: String) throws -> Bool? {
         guard let v = object[name], !(v is NSNull) else { return nil }
-        guard let b = v as? Bool else { throw typeError(name, "boolean") }
-        return b
+        guard let n = v as? NSNumber, Self.isBoolean(n) else { throw typeError(name, "boolean") }
+        return n.boolValue
     }
 
     func array(_ name: String) throws -> [Any]? {
@@ -51,9 +51,8 @@ struct JSONInput {
     }
 }
 
-#if !canImport(Darwin)
-func CFNumberIsFloatType(_ n: NSNumber) -> Bool {
-    let t = String(cString: n.objCType)
-    return t == "d" || t == "f"
+extension JSONInput {
+    /// JSON `true`/`false` arrive as NSNumbers of type `c`; the numbers 0 and 1 also cast to `Bool`, so check the type.
+    static func isBoolean(_ n: NSNumber) -> Bool { String(cString: n.objCType) == "c" }
+    static func isFloat(_ n: NSNumber) -> Bool { ["d", "f"].contains(String(cString: n.objCType)) }
 }
-#endif

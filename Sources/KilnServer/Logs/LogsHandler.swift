@@ -168,7 +168,8 @@ struct LogsHandler: Sendable {
         return out
     }
 
-    /// Tokens: `f/<seq>` reads forward after `seq`, `b/<seq>` reads backward before `seq` (zero-padded like AWS's).
+    /// Tokens: `f/<position>` reads forward after a position, `b/<position>` backward before it; a position is the
+    /// event's timestamp and arrival sequence, 19 digits each (AWS's tokens are opaque digit strings too).
     func getLogEvents(_ input: JSONInput, _ scope: LogScope) async throws -> [String: Any] {
         let group = try groupName(input, key: "logGroupName", allowIdentifier: true)
         let stream = try streamName(input)
@@ -180,34 +181,44 @@ struct LogsHandler: Sendable {
             throw Self.noStream
         }
         var events: [LogEventRecord]
-        var forwardFrom: Int64 = 0
+        var forward = LogPosition(timestamp: -(Int64.max / 2), sequence: 0)
+        var backward = forward
         if let token = try input.string("nextToken") {
-            guard token.count > 2, let seq = Int64(token.dropFirst(2)), token.hasPrefix("f/") || token.hasPrefix("b/") else {
-                throw invalid("The specified nextToken is invalid.")
-            }
+            guard let position = Self.position(token) else { throw invalid("The specified nextToken is invalid.") }
             if token.hasPrefix("f/") {
-                forwardFrom = seq
-                events = try await logs.logEvents(scope, group: group, stream: stream, afterSequence: seq, beforeSequence: nil,
+                events = try await logs.logEvents(scope, group: group, stream: stream, after: position, before: nil,
                                                   startTime: startTime, endTime: endTime, limit: n, backward: false)
             } else {
-                events = try await logs.logEvents(scope, group: group, stream: stream, afterSequence: nil, beforeSequence: seq,
+                events = try await logs.logEvents(scope, group: group, stream: stream, after: nil, before: position,
                                                   startTime: startTime, endTime: endTime, limit: n, backward: true).reversed()
-                forwardFrom = seq - 1
             }
-        } else if fromHead {
-            events = try await logs.logEvents(scope, group: group, stream: stream, afterSequence: nil, beforeSequence: nil,
-                                              startTime: startTime, endTime: endTime, limit: n, backward: false)
+            forward = position
+            backward = position
         } else {
-            events = try await logs.logEvents(scope, group: group, stream: stream, afterSequence: nil, beforeSequence: nil,
-                                              startTime: startTime, endTime: endTime, limit: n, backward: true).reversed()
+            events = try await logs.logEvents(scope, group: group, stream: stream, after: nil, before: nil,
+                                              startTime: startTime, endTime: endTime, limit: n, backward: !fromHead)
+            if !fromHead { events.reverse() }
         }
-        let forward = events.last?.sequence ?? forwardFrom
-        let backward = events.first?.sequence ?? (forwardFrom + 1)
+        // At the end of the stream the forward token is the one passed in, so pollers can keep asking with it.
+        if let last = events.last { forward = LogPosition(timestamp: last.timestamp, sequence: last.sequence) }
+        if let first = events.first { backward = LogPosition(timestamp: first.timestamp, sequence: first.sequence) }
         return [
             "events": events.map { ["timestamp": $0.timestamp, "message": $0.message, "ingestionTime": $0.ingestionTime] },
-            "nextForwardToken": "f/" + String(format: "%056lld", forward),
-            "nextBackwardToken": "b/" + String(format: "%056lld", backward),
+            "nextForwardToken": "f/" + Self.token(forward),
+            "nextBackwardToken": "b/" + Self.token(backward),
         ]
+    }
+
+    static func token(_ p: LogPosition) -> String {
+        // Shift timestamps so negative values still give fixed-width, ordered digits.
+        String(format: "%019lld%019lld", p.timestamp &+ (Int64.max / 2), p.sequence)
+    }
+
+    static func position(_ token: String) -> LogPosition? {
+        guard token.hasPrefix("f/") || token.hasPrefix("b/") else { return nil }
+        let digits = Array(token.dropFirst(2))
+        guard digits.count == 38, let t = Int64(String(digits[0..<19])), let s = Int64(String(digits[19...])) else { return nil }
+        return LogPosition(timestamp: t &- (Int64.max / 2), sequence: s)
     }
 
     func filterLogEvents(_ input: JSONInput, _ scope: LogScope) async throws -> [String: Any] {

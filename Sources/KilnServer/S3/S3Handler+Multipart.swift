@@ -12,6 +12,7 @@ extension S3Handler {
     func createUpload(_ r: IncomingRequest, bucket: String, key: String, caller: Caller) async throws -> Response {
         _ = try await ownedBucket(bucket, caller: caller)
         let headers = objectHeaders(r)
+        try checkMetadataSize(headers.user)
         var algorithm: String? = nil
         if let a = r.header("x-amz-checksum-algorithm") {
             guard let alg = ChecksumAlgorithm(rawValue: a.uppercased()) else {
@@ -120,7 +121,7 @@ extension S3Handler {
         let record = ObjectRecord(bucket: bucket, key: key, blobId: blob.id, size: blob.size, etag: etag, contentType: u.contentType,
                                   userMetadata: u.userMetadata, systemMetadata: u.systemMetadata,
                                   checksumAlgorithm: checksumValue == nil ? nil : u.checksumAlgorithm, checksumValue: checksumValue,
-                                  lastModified: Date(), partCount: chosen.count)
+                                  lastModified: wholeSecondNow(), partCount: chosen.count)
         let unused: [String]
         do {
             unused = try await metadata.completeUpload(id: u.uploadId, object: record)

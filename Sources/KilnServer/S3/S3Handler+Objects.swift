@@ -35,9 +35,7 @@ extension S3Handler {
 
     func putObject(_ r: IncomingRequest, body: RequestBody, bucket: String, key: String, caller: Caller) async throws -> Response {
         _ = try await ownedBucket(bucket, caller: caller)
-        if r.header("content-length") == nil && r.header("x-amz-decoded-content-length") == nil && r.header("transfer-encoding") == nil {
-            // HTTPTypes may drop Transfer-Encoding; a chunked body without a length is still accepted.
-        }
+        try checkMetadataSize(objectHeaders(r).user)
         // Conditional writes: If-None-Match: * and If-Match.
         let existing = try await metadata.object(bucket: bucket, key: key)
         try checkWriteConditions(r, existing: existing)
@@ -53,7 +51,7 @@ extension S3Handler {
         let record = ObjectRecord(
             bucket: bucket, key: key, blobId: received.blob.id, size: received.blob.size, etag: received.blob.md5.hexString,
             contentType: headers.contentType, userMetadata: headers.user, systemMetadata: headers.system,
-            checksumAlgorithm: checksum?.key.rawValue, checksumValue: checksum?.value, lastModified: Date(), partCount: nil)
+            checksumAlgorithm: checksum?.key.rawValue, checksumValue: checksum?.value, lastModified: wholeSecondNow(), partCount: nil)
         let replaced: String?
         do {
             replaced = try await metadata.putObject(record)
@@ -67,6 +65,18 @@ extension S3Handler {
         for (alg, value) in received.blob.checksums { h.set(alg.headerName, value) }
         return emptyResponse(r, headers: h)
     }
+
+    /// S3 allows 2 KB of user-defined metadata (names and values, as sent).
+    func checkMetadataSize(_ user: [String: String]) throws {
+        let size = user.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+        if size > 2048 {
+            throw AWSError("MetadataTooLarge", status: 400, "Your metadata headers exceed the maximum allowed metadata size",
+                           details: [("Size", String(size)), ("MaxSizeAllowed", "2048")])
+        }
+    }
+
+    /// S3 keeps modification times to the second (listings show `.000Z`, headers whole seconds).
+    func wholeSecondNow() -> Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
 
     func checkWriteConditions(_ r: IncomingRequest, existing: ObjectRecord?) throws {
         if let inm = r.header("if-none-match") {
@@ -181,8 +191,11 @@ extension S3Handler {
             return max(0, size - suffix)..<size
         }
         guard let first = Int64(a) else { return nil }
-        let last = b.isEmpty ? size - 1 : (Int64(b) ?? -1)
-        guard last >= first else { return nil }
+        if b.isEmpty {
+            guard first < size else { throw S3Errors.invalidRange(size: size) }
+            return first..<size
+        }
+        guard let last = Int64(b), last >= first else { return nil }
         guard first < size else { throw S3Errors.invalidRange(size: size) }
         return first..<(min(last, size - 1) + 1)
     }
@@ -258,12 +271,13 @@ extension S3Handler {
         record.bucket = bucket
         record.key = key
         record.blobId = newId
-        record.lastModified = Date()
+        record.lastModified = wholeSecondNow()
         if directive == "REPLACE" {
             let headers = objectHeaders(r)
             record.userMetadata = headers.user
             record.systemMetadata = headers.system
             record.contentType = headers.contentType
+            try checkMetadataSize(headers.user)
         }
         let replaced = try await metadata.putObject(record)
         if let replaced { blobs.delete(id: replaced) }

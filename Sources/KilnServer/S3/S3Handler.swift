@@ -91,6 +91,9 @@ struct S3Handler: Sendable {
             guard r.method == "GET" else { throw S3Errors.methodNotAllowed }
             return try await listBuckets(r, caller: caller)
         }
+        if let expected = r.header("x-amz-expected-bucket-owner"), let b = try await metadata.bucket(named: bucket), b.accountId != expected {
+            throw S3Errors.accessDenied
+        }
         switch operation {
         case "CreateBucket": return try await createBucket(r, body: body, bucket: bucket, caller: caller)
         case "HeadBucket": return try await headBucket(r, bucket: bucket, caller: caller)

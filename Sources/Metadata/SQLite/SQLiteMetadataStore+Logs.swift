@@ -112,16 +112,22 @@ extension SQLiteMetadataStore: LogRepository {
         }
     }
 
-    public func logEvents(_ scope: LogScope, group: String, stream: String, afterSequence: Int64?, beforeSequence: Int64?,
+    public func logEvents(_ scope: LogScope, group: String, stream: String, after: LogPosition?, before: LogPosition?,
                           startTime: Int64?, endTime: Int64?, limit: Int, backward: Bool) async throws -> [LogEventRecord] {
         try await pool.read { db in
             var sql = "SELECT * FROM log_events WHERE account_id = ? AND region = ? AND group_name = ? AND stream_name = ?"
             var args: [(any DatabaseValueConvertible)?] = [scope.accountId, scope.region, group, stream]
-            if let afterSequence { sql += " AND seq > ?"; args.append(afterSequence) }
-            if let beforeSequence { sql += " AND seq < ?"; args.append(beforeSequence) }
+            if let after {
+                sql += " AND (event_time > ? OR (event_time = ? AND seq > ?))"
+                args += [after.timestamp, after.timestamp, after.sequence]
+            }
+            if let before {
+                sql += " AND (event_time < ? OR (event_time = ? AND seq < ?))"
+                args += [before.timestamp, before.timestamp, before.sequence]
+            }
             if let startTime { sql += " AND event_time >= ?"; args.append(startTime) }
             if let endTime { sql += " AND event_time < ?"; args.append(endTime) }
-            sql += backward ? " ORDER BY seq DESC LIMIT ?" : " ORDER BY seq LIMIT ?"
+            sql += backward ? " ORDER BY event_time DESC, seq DESC LIMIT ?" : " ORDER BY event_time, seq LIMIT ?"
             args.append(limit)
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(Self.event)
         }

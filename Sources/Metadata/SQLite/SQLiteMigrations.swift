@@ -89,6 +89,9 @@ enum SQLiteMigrations {
                 CREATE INDEX log_events_by_time ON log_events(account_id, region, group_name, event_time, seq);
                 """)
         }
+        m.registerMigration("v2-log-events-by-stream-time") { db in
+            try db.execute(sql: "CREATE INDEX log_events_by_stream_time ON log_events(account_id, region, group_name, stream_name, event_time, seq)")
+        }
         return m
     }
 }
