@@ -95,6 +95,43 @@ def small_ops(signer, method, n, concurrency, payload):
     return per * concurrency / (time.perf_counter() - t)
 
 
+def presigned_paths(env, bucket, keys, method):
+    """SigV4 presigned paths (valid an hour), so a load generator needs no signing of its own."""
+    import boto3
+    from botocore.config import Config
+    s3 = boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+                      aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"], region_name="us-east-1",
+                      config=Config(signature_version="s3v4"))
+    op = "put_object" if method == "PUT" else "get_object"
+    urls = [s3.generate_presigned_url(op, Params={"Bucket": bucket, "Key": k}, ExpiresIn=3600) for k in keys]
+    return [u.split(env["AWS_ENDPOINT_URL"], 1)[1] for u in urls]
+
+
+def wrk_rps(env, method, paths, payload_size, seconds=10, connections=16):
+    """Requests/s measured by wrk (2 threads, 16 connections), round-robin over the presigned paths."""
+    lua = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    lua.write("local paths = {" + ",".join('"%s"' % p for p in paths) + "}\n")
+    lua.write("local i = 0\n")
+    lua.write('wrk.method = "%s"\n' % method)
+    if method == "PUT":
+        lua.write('wrk.body = string.rep("x", %d)\n' % payload_size)
+    lua.write("request = function() i = i + 1; return wrk.format(nil, paths[(i % #paths) + 1]) end\n")
+    lua.write('done = function(summary, latency, requests)\n'
+              '  io.write(string.format("KILN %d %d %d %d\\n", summary.requests, summary.duration, '
+              'summary.errors.status, latency:percentile(99)))\nend\n')
+    lua.close()
+    run = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", lua.name, env["AWS_ENDPOINT_URL"]],
+                         capture_output=True, text=True, check=True)
+    out = run.stdout + run.stderr
+    os.unlink(lua.name)
+    lines = [l for l in out.splitlines() if l.startswith("KILN ")]
+    assert lines, out
+    line = lines[0].split()
+    requests, duration_us, bad_status, p99_us = map(int, line[1:])
+    assert bad_status == 0, out
+    return requests / (duration_us / 1e6), p99_us / 1000
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kiln", default=os.path.join(os.path.dirname(__file__), "..", ".build-release", "release", "kiln"))
@@ -104,6 +141,7 @@ def main():
     a = ap.parse_args()
     data = tempfile.mkdtemp(prefix="kiln-bench-")
     starts = []
+    procs = []
     try:
         # Start-up: the first start creates the database; later starts open it. Report both.
         for _ in range(3):
@@ -112,21 +150,33 @@ def main():
             p.send_signal(signal.SIGTERM); p.wait(30)
         p, env, _ = start_kiln(a.kiln, data)
         s = Signer(env)
+        procs.append(p)
         c = connection(s); h = s.headers("PUT", "/bench"); c.request("PUT", "/bench", headers=h); c.getresponse().read()
         size = a.size_mib << 20
         put_s = put_stream(s, "/bench/big", size)
         get_s, got = get_stream(s, "/bench/big")
         assert got == size
         small = os.urandom(4096)
-        put_rps = small_ops(s, "PUT", a.small_requests, 16, small)
-        get_rps = small_ops(s, "GET", a.small_requests, 16, small)
+        keys = [f"small/{i}" for i in range(256)]
+        if shutil.which("wrk"):
+            put_rps, put_p99 = wrk_rps(env, "PUT", presigned_paths(env, "bench", keys, "PUT"), 4096)
+            get_rps, get_p99 = wrk_rps(env, "GET", presigned_paths(env, "bench", keys, "GET"), 0)
+            small_client = "wrk -t2 -c16, presigned SigV4 URLs"
+        else:
+            put_rps = small_ops(s, "PUT", a.small_requests, 16, small)
+            get_rps = small_ops(s, "GET", a.small_requests, 16, small)
+            put_p99 = get_p99 = None
+            small_client = "python threads (client-bound: install wrk)"
         p.send_signal(signal.SIGTERM); p.wait(30)
     finally:
+        for proc in procs:
+            if proc.poll() is None: proc.kill()
         shutil.rmtree(data, ignore_errors=True)
     res = {
         "startup_first_s": round(starts[0], 3), "startup_restart_s": round(min(starts[1:]), 3),
         "put_1gib_MBps": round(size / put_s / 1e6, 1), "get_1gib_MBps": round(size / get_s / 1e6, 1),
         "put_4kib_rps_c16": round(put_rps), "get_4kib_rps_c16": round(get_rps),
+        "put_4kib_p99_ms": put_p99, "get_4kib_p99_ms": get_p99, "small_request_client": small_client,
         "size_mib": a.size_mib,
     }
     for k, v in res.items(): print(f"{k:22s} {v}")

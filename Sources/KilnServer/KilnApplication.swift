@@ -21,6 +21,8 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let dataDir = URL(fileURLWithPath: configuration.dataDirectory).standardizedFileURL
     try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
+    // Before anything touches the folder: a second server would collect the first one's fresh blobs as orphans.
+    try DataDirectoryLock.acquire(dataDir.appendingPathComponent("LOCK").path)
     let store = try SQLiteMetadataStore(path: dataDir.appendingPathComponent("metadata.sqlite").path)
     let blobs = try BlobStore(root: dataDir.appendingPathComponent("objects"))
     // Anything a crash left half-written, and blobs no metadata points to, go before we serve.
@@ -40,7 +42,8 @@ public func buildApplication(
     let region = configuration.defaultRegion
     return Application(
         responder: responder,
-        server: .http1(configuration: .init(additionalChannelHandlers: [ContinueHandler()])),
+        // Idle connections close after 5 minutes so stalled clients cannot pin sockets forever.
+        server: .http1(configuration: .init(additionalChannelHandlers: [ContinueHandler()], idleTimeout: .seconds(300))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Kiln"),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port

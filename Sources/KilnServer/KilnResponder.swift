@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import Metadata
+import SageMakerShapes
 import SigV4
 
 /// The single entry point: routes each request by protocol and by the service in its credential scope,
@@ -103,11 +104,14 @@ struct KilnResponder: HTTPResponder {
         switch service {
         case .s3: return (try? s3.address(of: r)).map { s3.operationName(r, bucket: $0.bucket, key: $0.key) } ?? "Unknown"
         case .logs, .sageMaker:
+            // Only names the service knows become metric labels, so clients cannot grow the label set.
             let target = r.header("x-amz-target") ?? ""
-            return target.split(separator: ".", maxSplits: 1).last.map(String.init) ?? "Unknown"
+            let name = target.split(separator: ".", maxSplits: 1).last.map(String.init) ?? ""
+            let known = service == .logs ? LogsHandler.operations.contains(name) : SageMakerOperation.allModelOperationNames.contains(name)
+            return known ? name : "Unknown"
         case .sageMakerRuntime: return r.rawPath.hasSuffix("/invocations") ? "InvokeEndpoint" : "Unknown"
         case .featureStoreRuntime: return "FeatureStoreRuntime"
-        case .sts, .iam: return r.queryValue("Action") ?? "Query"
+        case .sts, .iam: return QueryHandler.knownActions.contains(r.queryValue("Action") ?? "") ? r.queryValue("Action")! : "Unknown"
         }
     }
 
@@ -117,11 +121,13 @@ struct KilnResponder: HTTPResponder {
             let caller = try await authenticator.authenticate(r, claim: claim, bodySHA256: nil)
             return try await s3.handle(r, body: request.body, caller: caller, operation: operation)
         }
+        // Refuse unknown keys before buffering a body of up to 25 MiB.
+        try await authenticator.precheck(claim)
         var request = request
         let buffer = try await request.collectBody(upTo: Self.maxJSONBody)
         let body = Array(buffer.readableBytesView)
         let params = (service == .sts || service == .iam) ? QueryHandler.parameters(body: body, query: r.rawQuery) : [:]
-        if let action = params["Action"]?.first { operation = action }
+        if let action = params["Action"]?.first, QueryHandler.knownActions.contains(action) { operation = action }
         let caller = try await authenticator.authenticate(r, claim: claim, bodySHA256: SigV4Crypto.sha256Hex(body))
         switch service {
         case .logs:
@@ -185,6 +191,9 @@ struct KilnResponder: HTTPResponder {
             case .expired(let at, let now):
                 return AWSError("AccessDenied", status: 403, "Request has expired", details: [("Expires", at), ("ServerTime", now)])
             case .contentSHA256Mismatch(let claimed, let computed): return S3Errors.contentSHA256Mismatch(claimed: claimed, computed: computed)
+            case .unsignedHeaders(let name):
+                return AWSError("AccessDenied", status: 403, "There were headers present in the request which were not signed",
+                                details: [("HeadersNotSigned", name)])
             }
         case .json, .restJSON:
             switch f {
@@ -197,13 +206,14 @@ struct KilnResponder: HTTPResponder {
                 return AWSError("InvalidSignatureException", status: 400, "Signature expired: \(t) is now earlier than \(now) (\(now) - 15 min.)")
             case .expired: return AWSError("InvalidSignatureException", status: 400, "Signature expired")
             case .contentSHA256Mismatch: return AWSError("InvalidSignatureException", status: 400, "The provided x-amz-content-sha256 does not match the body")
+            case .unsignedHeaders(let name): return AWSError("InvalidSignatureException", status: 400, "Header \(name) is not signed")
             }
         case .query:
             switch f {
             case .missingAuthentication: return AWSError("MissingAuthenticationToken", status: 403, "Request is missing Authentication Token")
             case .malformed(let m): return AWSError("IncompleteSignature", status: 400, m)
             case .unknownAccessKey: return AWSError("InvalidClientTokenId", status: 403, "The security token included in the request is invalid.")
-            case .signatureMismatch, .contentSHA256Mismatch:
+            case .signatureMismatch, .contentSHA256Mismatch, .unsignedHeaders:
                 return AWSError("SignatureDoesNotMatch", status: 403, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
             case .requestTimeTooSkewed(let t, let now):
                 return AWSError("SignatureDoesNotMatch", status: 403, "Signature expired: \(t) is now earlier than \(now) (\(now) - 15 min.)")

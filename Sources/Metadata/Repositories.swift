@@ -5,6 +5,13 @@ public enum MetadataError: Error, Equatable, Sendable {
     case alreadyExists
     case notFound
     case notEmpty
+    case preconditionFailed
+}
+
+extension ObjectRepository {
+    public func putObject(_ object: ObjectRecord) async throws -> String? {
+        try await putObject(object, requireAbsent: false, requireETag: nil)
+    }
 }
 
 public protocol AccessKeyRepository: Sendable {
@@ -25,7 +32,9 @@ public protocol BucketRepository: Sendable {
 public protocol ObjectRepository: Sendable {
     func object(bucket: String, key: String) async throws -> ObjectRecord?
     /// Inserts or replaces; returns the blob id the replaced object used, so the caller can delete it.
-    func putObject(_ object: ObjectRecord) async throws -> String?
+    /// In the same transaction: `requireAbsent` fails with `.alreadyExists` if the key exists, and `requireETag`
+    /// fails with `.notFound` / `.preconditionFailed` unless the current object has that ETag.
+    func putObject(_ object: ObjectRecord, requireAbsent: Bool, requireETag: String?) async throws -> String?
     /// Deletes; returns the removed object's blob id.
     func deleteObject(bucket: String, key: String) async throws -> String?
     /// Objects whose keys start with `prefix`, strictly after `after` and at or after the raw bytes `from`,

@@ -35,9 +35,31 @@ public struct BlobStore: Sendable {
     public func link(existing id: String, as newId: String) throws {
         let shard = blobDir.appendingPathComponent(String(newId.prefix(2)))
         mkdir(shard.path, 0o755)
-        guard Glibc.link(path(of: id), path(of: newId)) == 0 else { throw BlobError.io("link blob", errno) }
+        if Glibc.link(path(of: id), path(of: newId)) != 0 {
+            let linkError = errno
+            guard linkError == EPERM || linkError == EXDEV || linkError == EMLINK || linkError == ENOTSUP else {
+                throw BlobError.io("link blob", linkError)
+            }
+            try copyBytes(from: id, to: newId)
+            return
+        }
         let dirfd = open(shard.path, O_RDONLY | O_DIRECTORY)
         if dirfd >= 0 { fsync(dirfd); close(dirfd) }
+    }
+
+    /// A byte-for-byte copy through a temp file, for filesystems without hard links.
+    func copyBytes(from id: String, to newId: String) throws {
+        let reader = try openReader(id: id)
+        let writer = try makeWriter(computeMD5: false)
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var offset: Int64 = 0
+        while offset < reader.size {
+            let n = try buffer.withUnsafeMutableBytes { try reader.read(into: $0, at: offset) }
+            guard n > 0 else { break }
+            try buffer.withUnsafeBytes { try writer.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            offset += Int64(n)
+        }
+        try writer.commit(as: newId)
     }
 
     public func delete(id: String) {
@@ -133,8 +155,10 @@ public final class BlobWriter {
         return (md5?.finalize() ?? [], sums, sha256?.finalizeHex())
     }
 
-    /// Makes the blob durable and visible under its id.
-    public func commit() throws -> BlobInfo {
+    /// Makes the blob durable and visible under its id (or under `name`, for copies).
+    @discardableResult
+    public func commit(as name: String? = nil) throws -> BlobInfo {
+        let id = name ?? self.id
         let d = digests()
         guard fsync(fd) == 0 else { throw BlobError.io("fsync", errno) }
         close(fd)

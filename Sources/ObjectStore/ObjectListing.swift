@@ -23,7 +23,8 @@ public struct ObjectListing: Sendable {
         let delimiter = (delimiter?.isEmpty ?? true) ? nil : delimiter
         var after: String? = marker
         var from: Data? = nil
-        if let marker, let delimiter, marker.hasPrefix(prefix), marker.hasSuffix(delimiter) {
+        if let marker, let delimiter, marker.hasPrefix(prefix), marker.utf8.count > prefix.utf8.count,
+           marker.utf8.dropFirst(prefix.utf8.count).count >= delimiter.utf8.count, marker.hasSuffix(delimiter) {
             // The marker is a rolled-up prefix: resume after everything beneath it.
             after = nil
             from = prefixUpperBound(marker)

@@ -128,6 +128,7 @@ public struct AWSChunkedDecoder: Sendable {
                 state = .done
             } else {
                 trailerLines.append(text)
+                guard trailerLines.count <= 16 else { throw ChunkedDecodingError.malformed("too many aws-chunked trailer lines") }
             }
         case .data, .done:
             break

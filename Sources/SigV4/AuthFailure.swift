@@ -12,6 +12,8 @@ public enum AuthFailure: Error, Equatable, Sendable {
     case requestTimeTooSkewed(requestTime: String, serverTime: String)
     /// A presigned URL whose expiry has passed.
     case expired(expiredAt: String, serverTime: String)
+    /// An `x-amz-*` header that changes the request's meaning was not signed.
+    case unsignedHeaders(String)
     /// The body's SHA-256 differs from `x-amz-content-sha256`.
     case contentSHA256Mismatch(claimed: String, computed: String)
 }

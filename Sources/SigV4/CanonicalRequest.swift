@@ -1,3 +1,5 @@
+import Foundation
+
 /// Builds the SigV4 canonical request from what arrived on the wire.
 public enum CanonicalRequest {
     /// - Parameters:
@@ -66,13 +68,3 @@ public enum CanonicalRequest {
     }
 }
 
-extension String {
-    func trimmingCharacters(in set: WhitespaceSet) -> String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return String(s)
-    }
-}
-
-enum WhitespaceSet { case whitespaces }

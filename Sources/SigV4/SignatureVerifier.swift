@@ -132,6 +132,7 @@ public struct SignatureVerifier: Sendable {
                 }
             }
             guard signedHeaders.contains("host") else { throw .malformed("'Host' must be a signed header") }
+            if isS3 { try Self.requireSignedAmzHeaders(request, signedHeaders: signedHeaders, allowUnsigned: []) }
             return try check(request, scope: scope, signedHeaders: signedHeaders, signature: signature, amzDate: amzDate,
                              payloadHash: payloadHash, s3Style: isS3, secret: secret, kind: .header)
         case .presignedV4(let scope, let signedHeaders, let signature, let amzDate, let expires):
@@ -143,7 +144,8 @@ public struct SignatureVerifier: Sendable {
             guard now <= expiry else { throw .expired(expiredAt: Self.iso(expiry), serverTime: Self.iso(now)) }
             try checkScopeDate(scope, amzDate: amzDate)
             let isS3 = scope.service == "s3"
-            let payloadHash = isS3 ? (request.header("x-amz-content-sha256") ?? "UNSIGNED-PAYLOAD") : (bodySHA256 ?? SigV4Crypto.emptySHA256)
+            if isS3 { try Self.requireSignedAmzHeaders(request, signedHeaders: signedHeaders, allowUnsigned: ["x-amz-content-sha256"]) }
+            let payloadHash = isS3 ? "UNSIGNED-PAYLOAD" : (bodySHA256 ?? SigV4Crypto.emptySHA256)
             return try check(request, scope: scope, signedHeaders: signedHeaders, signature: signature, amzDate: amzDate,
                              payloadHash: payloadHash, s3Style: isS3, secret: secret, kind: .presignedV4, excludeQuery: ["X-Amz-Signature"])
         case .presignedV2(let accessKeyId, let signature, let expires):
@@ -174,6 +176,15 @@ public struct SignatureVerifier: Sendable {
             throw .signatureMismatch(canonicalRequest: canonical, stringToSign: stringToSign)
         }
         return VerifiedSignature(scope: scope, signature: expected, amzDate: amzDate, signingKey: key, payloadHash: payloadHash, kind: kind)
+    }
+
+    /// S3 refuses `x-amz-*` headers that the signature does not cover: they change what a request does
+    /// (`x-amz-copy-source` turns a PUT into a copy), so a presigned URL must not be extendable with them.
+    static func requireSignedAmzHeaders(_ request: SignableRequest, signedHeaders: [String], allowUnsigned: Set<String>) throws(AuthFailure) {
+        let signed = Set(signedHeaders)
+        for (name, _) in request.headers where name.hasPrefix("x-amz-") && !signed.contains(name) && !allowUnsigned.contains(name) {
+            throw .unsignedHeaders(name)
+        }
     }
 
     private func checkScopeDate(_ scope: CredentialScope, amzDate: String) throws(AuthFailure) {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// RFC 3986 percent-encoding and decoding as SigV4 canonicalisation needs it.
 public enum URIEncoding {
     /// Percent-encodes every byte except `A–Z a–z 0–9 - _ . ~` (and `/` when `keepSlash`), upper-case hex.
@@ -70,12 +72,3 @@ public enum URIEncoding {
     }
 }
 
-extension StringProtocol {
-    func replacingOccurrences(of target: Character, with replacement: Character) -> String {
-        String(self.map { $0 == target ? replacement : $0 })
-    }
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        precondition(target.count == 1 && replacement.count == 1)
-        return replacingOccurrences(of: target.first!, with: replacement.first!)
-    }
-}

@@ -44,6 +44,12 @@ final class Authenticator: Sendable {
         return key
     }
 
+    /// Cheap checks that need no body: a signature is present and, in sigv4 mode, its key exists.
+    func precheck(_ claim: AuthClaim) async throws {
+        guard let id = claim.accessKeyId else { throw AuthFailure.missingAuthentication }
+        if mode == .sigv4, try await lookup(id) == nil { throw AuthFailure.unknownAccessKey(id) }
+    }
+
     /// - Parameter bodySHA256: hex SHA-256 of the body for services that sign it (all but S3).
     func authenticate(_ request: IncomingRequest, claim: AuthClaim, bodySHA256: String?, now: Date = Date()) async throws -> Caller {
         guard let accessKeyId = claim.accessKeyId else { throw AuthFailure.missingAuthentication }

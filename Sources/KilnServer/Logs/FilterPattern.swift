@@ -1,4 +1,5 @@
 import AWSWire
+import Foundation
 
 /// CloudWatch Logs' term filter patterns for unstructured events: `ERROR`, `"exact phrase"`, `ERROR -DEBUG`
 /// (all terms must match, `-term` excludes), `?ERROR ?WARN` (any of). JSON and space-delimited patterns are refused.
@@ -41,12 +42,3 @@ struct FilterPattern {
     }
 }
 
-extension String {
-    func trimmingCharacters(in _: TrimSet) -> String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" || f == "\n" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\n" { s = s.dropLast() }
-        return String(s)
-    }
-}
-enum TrimSet { case whitespaces }

@@ -43,6 +43,22 @@ struct LogsHandler: Sendable {
         return ProtocolResponses.json(result, requestId: requestId)
     }
 
+    /// AWS's limits: a PutLogEvents batch (messages plus 26 bytes per event) and a read response.
+    static let maxBatchBytes = 1_048_576
+    static let maxResponseBytes = 1_048_576
+
+    /// Keeps the first (or, `fromEnd`, the last) events that fit the response size limit; always at least one.
+    static func fitResponse(_ events: [LogEventRecord], fromEnd: Bool) -> [LogEventRecord] {
+        var total = 0
+        var kept = 0
+        for e in (fromEnd ? Array(events.reversed()) : events) {
+            total += e.message.utf8.count + 26
+            if total > maxResponseBytes && kept > 0 { break }
+            kept += 1
+        }
+        return fromEnd ? Array(events.suffix(kept)) : Array(events.prefix(kept))
+    }
+
     static let noGroup = AWSError("ResourceNotFoundException", status: 400, "The specified log group does not exist.")
     static let noStream = AWSError("ResourceNotFoundException", status: 400, "The specified log stream does not exist.")
 
@@ -107,6 +123,10 @@ struct LogsHandler: Sendable {
             }
             events.append((ts, message))
         }
+        let batchBytes = events.reduce(0) { $0 + $1.message.utf8.count + 26 }
+        if batchBytes > Self.maxBatchBytes {
+            throw invalid("Upload too large: \(batchBytes) bytes exceeds limit of \(Self.maxBatchBytes)")
+        }
         for i in events.indices.dropFirst() where events[i].timestamp < events[i - 1].timestamp {
             throw invalid("Log events in a single PutLogEvents request must be in chronological order.")
         }
@@ -152,8 +172,14 @@ struct LogsHandler: Sendable {
             streams.sort { ($0.lastEventTimestamp ?? 0, $0.name) < ($1.lastEventTimestamp ?? 0, $1.name) }
         }
         if descending { streams.reverse() }
-        // The token is an offset into this ordering; a token past the end yields nothing and no new token.
-        let offset = try input.string("nextToken").map { Int(try decodeToken($0)) ?? 0 } ?? 0
+        // The token names the last stream returned (by name, or by last event time and name), so streams created
+        // between pages neither repeat nor vanish. A token past the end yields nothing and no new token.
+        var offset = 0
+        if let token = try input.string("nextToken") {
+            let last = try decodeToken(token)
+            let key = { (s: LogStreamRecord) -> String in orderBy == "LastEventTime" ? String(format: "%020lld/", s.lastEventTimestamp ?? 0) + s.name : s.name }
+            offset = streams.firstIndex { descending ? key($0) < last : key($0) > last } ?? streams.count
+        }
         let page = streams.dropFirst(offset).prefix(n)
         var out: [String: Any] = ["logStreams": page.map { s -> [String: Any] in
             var d: [String: Any] = ["logStreamName": s.name, "creationTime": s.createdAt, "storedBytes": s.storedBytes,
@@ -164,7 +190,10 @@ struct LogsHandler: Sendable {
             return d
         }]
         // Only hand out a token when more streams remain: the SageMaker SDK loops while one is present.
-        if offset + page.count < streams.count { out["nextToken"] = encodeToken(String(offset + page.count)) }
+        if offset + page.count < streams.count, let last = page.last {
+            let key = orderBy == "LastEventTime" ? String(format: "%020lld/", last.lastEventTimestamp ?? 0) + last.name : last.name
+            out["nextToken"] = encodeToken(key)
+        }
         return out
     }
 
@@ -199,6 +228,8 @@ struct LogsHandler: Sendable {
                                               startTime: startTime, endTime: endTime, limit: n, backward: !fromHead)
             if !fromHead { events.reverse() }
         }
+        let readingForward = (try input.string("nextToken")?.hasPrefix("f/")) ?? fromHead
+        events = Self.fitResponse(events, fromEnd: !readingForward)
         // At the end of the stream the forward token is the one passed in, so pollers can keep asking with it.
         if let last = events.last { forward = LogPosition(timestamp: last.timestamp, sequence: last.sequence) }
         if let first = events.first { backward = LogPosition(timestamp: first.timestamp, sequence: first.sequence) }
@@ -236,15 +267,20 @@ struct LogsHandler: Sendable {
             cursor = (t, s)
         }
         var matched: [LogEventRecord] = []
+        var matchedBytes = 0
         var more = false
         // Scan in batches until the page is full; the cursor is the last event examined.
         scan: while true {
             let batch = try await logs.filterLogEvents(scope, group: group, streams: names, streamPrefix: prefix, startTime: try input.int("startTime"),
                                                        endTime: try input.int("endTime"), after: cursor, limit: 1000)
             for e in batch {
-                if matched.count == n { more = true; break scan }
+                let size = e.message.utf8.count + 26
+                if matched.count == n || (matchedBytes + size > Self.maxResponseBytes && !matched.isEmpty) { more = true; break scan }
                 cursor = (e.timestamp, e.sequence)
-                if pattern.matches(e.message) { matched.append(e) }
+                if pattern.matches(e.message) {
+                    matched.append(e)
+                    matchedBytes += size
+                }
             }
             if batch.count < 1000 { break }
         }

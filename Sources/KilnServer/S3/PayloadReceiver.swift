@@ -26,6 +26,12 @@ struct PayloadReceiver {
         return algs
     }
 
+    /// Refuses a body whose declared size exceeds `max` before reading it.
+    func checkDeclaredLength(max: Int64) throws {
+        let declared = request.header("x-amz-decoded-content-length").flatMap(Int64.init) ?? request.header("content-length").flatMap(Int64.init)
+        if let declared, declared > max { throw S3Errors.entityTooLarge }
+    }
+
     struct Received {
         var blob: BlobInfo
         /// Checksums the client supplied and we verified, by algorithm.
@@ -44,7 +50,8 @@ struct PayloadReceiver {
 
     private func receiveUnchecked(_ body: RequestBody, into writer: BlobWriter) async throws -> Received {
         let contentSHA = request.header("x-amz-content-sha256") ?? "UNSIGNED-PAYLOAD"
-        let isChunked = contentSHA.hasPrefix("STREAMING-") || (request.header("content-encoding")?.contains("aws-chunked") ?? false)
+        // Only the signed x-amz-content-sha256 decides the framing; Content-Encoding is not signed.
+        let isChunked = contentSHA.hasPrefix("STREAMING-")
         var decoder: AWSChunkedDecoder? = nil
         if isChunked {
             var signing: AWSChunkedDecoder.ChunkSigning? = nil
@@ -58,6 +65,8 @@ struct PayloadReceiver {
         }
         var sha = (!isChunked && contentSHA != "UNSIGNED-PAYLOAD") ? SHA256Hasher() : nil
         for try await buffer in body {
+            // Bodies without a declared length (HTTP chunked) are bounded as they stream.
+            guard writer.size <= S3Handler.maximumObjectSize else { throw S3Errors.entityTooLarge }
             try buffer.withUnsafeReadableBytes { raw in
                 if decoder != nil {
                     do {
@@ -77,6 +86,10 @@ struct PayloadReceiver {
         if let decoder {
             guard decoder.isComplete else { throw S3Errors.incompleteBody }
             trailers = decoder.trailers
+            if let declared = request.header("x-amz-trailer")?.lowercased().trimmingCharacters(in: .whitespaces),
+               !trailers.contains(where: { $0.name == declared }) {
+                throw S3Errors.invalidRequest("The x-amz-trailer header names \(declared) but the body carried no such trailer")
+            }
             if let declared = request.header("x-amz-decoded-content-length"), let n = Int64(declared), n != writer.size {
                 throw S3Errors.incompleteBody
             }

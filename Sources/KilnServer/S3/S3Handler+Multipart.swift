@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import KilnChecksums
 import Metadata
+import NIOPosix
 import ObjectStore
 
 extension S3Handler {
@@ -46,24 +47,90 @@ extension S3Handler {
             throw S3Errors.invalidArgument("Part number must be an integer between 1 and 10000, inclusive", name: "partNumber", value: r.queryValue("partNumber"))
         }
         let u = try await upload(r, bucket: bucket, key: key)
-        let receiver = PayloadReceiver(request: r, caller: caller)
-        var algs = receiver.checksumAlgorithms
-        if let a = u.checksumAlgorithm.flatMap(ChecksumAlgorithm.init(rawValue:)), !algs.contains(a) { algs.append(a) }
-        let writer = try blobs.makeWriter(checksums: algs)
-        let received = try await receiver.receive(body, into: writer)
-        let checksum = u.checksumAlgorithm.flatMap { ChecksumAlgorithm(rawValue: $0) }.flatMap { received.blob.checksums[$0] }
-        let part = PartRecord(uploadId: u.uploadId, partNumber: number, blobId: received.blob.id, size: received.blob.size,
-                              etag: received.blob.md5.hexString, checksumValue: checksum, lastModified: Date())
+        let algorithm = u.checksumAlgorithm.flatMap(ChecksumAlgorithm.init(rawValue:))
+        let blob: BlobInfo
+        let copied: Bool
+        if r.header("x-amz-copy-source") != nil {
+            blob = try await copyPartSource(r, caller: caller, algorithm: algorithm)
+            copied = true
+        } else {
+            let receiver = PayloadReceiver(request: r, caller: caller)
+            try receiver.checkDeclaredLength(max: S3Handler.maximumObjectSize)
+            var algs = receiver.checksumAlgorithms
+            if let a = algorithm, !algs.contains(a) { algs.append(a) }
+            blob = try await receiver.receive(body, into: try blobs.makeWriter(checksums: algs)).blob
+            copied = false
+        }
+        let checksum = algorithm.flatMap { blob.checksums[$0] }
+        let part = PartRecord(uploadId: u.uploadId, partNumber: number, blobId: blob.id, size: blob.size,
+                              etag: blob.md5.hexString, checksumValue: checksum, lastModified: wholeSecondNow())
         do {
             if let replaced = try await metadata.putPart(part) { blobs.delete(id: replaced) }
-        } catch MetadataError.notFound {
-            blobs.delete(id: received.blob.id)
-            throw S3Errors.noSuchUpload(u.uploadId)
+        } catch {
+            blobs.delete(id: blob.id)
+            if case MetadataError.notFound = error { throw S3Errors.noSuchUpload(u.uploadId) }
+            throw error
         }
         var h = HTTPFields()
+        if copied {
+            var x = XMLWriter()
+            x.element("CopyPartResult", namespace: Self.namespace) { x in
+                x.element("ETag", "\"\(part.etag)\"")
+                x.element("LastModified", AWSTimestamp.iso8601(part.lastModified))
+                if let alg = u.checksumAlgorithm, let v = checksum { x.element("Checksum\(alg)", v) }
+            }
+            return xmlResponse(x, r)
+        }
         h[.eTag] = "\"\(part.etag)\""
-        for (alg, value) in received.blob.checksums { h.set(alg.headerName, value) }
+        for (alg, value) in blob.checksums { h.set(alg.headerName, value) }
         return emptyResponse(r, headers: h)
+    }
+
+    /// UploadPartCopy: the part's bytes come from (a range of) an existing object.
+    func copyPartSource(_ r: IncomingRequest, caller: Caller, algorithm: ChecksumAlgorithm?) async throws -> BlobInfo {
+        let (srcBucket, srcKey) = try copySource(r)
+        _ = try await ownedBucket(srcBucket, caller: caller)
+        guard let src = try await metadata.object(bucket: srcBucket, key: srcKey) else { throw S3Errors.noSuchKey(srcKey) }
+        if let im = r.header("x-amz-copy-source-if-match"), !etagMatches(im, src.etag) { throw S3Errors.preconditionFailed }
+        if let inm = r.header("x-amz-copy-source-if-none-match"), etagMatches(inm, src.etag) { throw S3Errors.preconditionFailed }
+        var range: Range<Int64> = 0..<src.size
+        if let text = r.header("x-amz-copy-source-range") {
+            // Unlike GET, a copy range must be exact: `bytes=first-last` inside the object.
+            let spec = text.hasPrefix("bytes=") ? text.dropFirst(6).split(separator: "-", omittingEmptySubsequences: false) : []
+            guard spec.count == 2, let first = Int64(spec[0]), let last = Int64(spec[1]), first <= last, last < src.size else {
+                throw S3Errors.invalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+                                               name: "x-amz-copy-source-range", value: text)
+            }
+            range = first..<(last + 1)
+        }
+        let blobs = self.blobs
+        let blobId = src.blobId
+        let copyRange = range
+        return try await NIOThreadPool.singleton.runIfActive {
+            let reader: BlobReader
+            do { reader = try blobs.openReader(id: blobId) } catch BlobError.io(_, ENOENT) { throw S3Errors.noSuchKey(srcKey) }
+            let writer = try blobs.makeWriter(checksums: algorithm.map { [$0] } ?? [])
+            do {
+                try Self.copy(reader, range: copyRange, into: writer)
+                return try writer.commit()
+            } catch {
+                writer.abort()
+                throw error
+            }
+        }
+    }
+
+    /// Copies a byte range of a blob into a writer, a megabyte at a time (blocking: run it off the event loops).
+    static func copy(_ reader: BlobReader, range: Range<Int64>, into writer: BlobWriter) throws {
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var offset = range.lowerBound
+        while offset < range.upperBound {
+            let want = Int(min(Int64(buffer.count), range.upperBound - offset))
+            let n = try buffer.withUnsafeMutableBytes { try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want]), at: offset) }
+            guard n > 0 else { throw S3Errors.incompleteBody }
+            try buffer.withUnsafeBytes { try writer.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            offset += Int64(n)
+        }
     }
 
     func completeUpload(_ r: IncomingRequest, body: RequestBody, bucket: String, key: String, caller: Caller) async throws -> Response {
@@ -90,25 +157,24 @@ extension S3Handler {
         for part in chosen.dropLast() where part.size < Self.minimumPartSize {
             throw S3Errors.entityTooSmall
         }
-        // Concatenate the parts into one new blob; the parts' blobs go once the metadata commits.
-        let writer = try blobs.makeWriter(computeMD5: false)
-        do {
-            var buffer = [UInt8](repeating: 0, count: 1 << 20)
-            for part in chosen {
-                let reader = try blobs.openReader(id: part.blobId)
-                var offset: Int64 = 0
-                while offset < reader.size {
-                    let n = try buffer.withUnsafeMutableBytes { try reader.read(into: $0, at: offset) }
-                    guard n > 0 else { break }
-                    try buffer.withUnsafeBytes { try writer.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-                    offset += Int64(n)
+        // Concatenate the parts into one new blob, off the event loops; the parts' blobs go once the metadata commits.
+        let blobs = self.blobs
+        let uploadId = u.uploadId
+        let parts = chosen
+        let blob = try await NIOThreadPool.singleton.runIfActive {
+            let writer = try blobs.makeWriter(computeMD5: false)
+            do {
+                for part in parts {
+                    let reader: BlobReader
+                    do { reader = try blobs.openReader(id: part.blobId) } catch BlobError.io(_, ENOENT) { throw S3Errors.noSuchUpload(uploadId) }
+                    try Self.copy(reader, range: 0..<reader.size, into: writer)
                 }
+                return try writer.commit()
+            } catch {
+                writer.abort()
+                throw error
             }
-        } catch {
-            writer.abort()
-            throw error
         }
-        let blob = try writer.commit()
         var md5s = [UInt8]()
         for part in chosen { md5s += bytesFromHex(part.etag) ?? [] }
         let etag = Digest.md5(md5s).hexString + "-\(chosen.count)"
@@ -185,7 +251,16 @@ extension S3Handler {
         let prefix = r.queryValue("prefix") ?? ""
         let max = try maxKeys(r, name: "max-uploads")
         let keyMarker = r.queryValue("key-marker") ?? ""
-        let all = try await metadata.uploads(bucket: bucket, prefix: prefix, limit: 10_000).filter { keyMarker.isEmpty || $0.key > keyMarker }
+        let idMarker = r.queryValue("upload-id-marker") ?? ""
+        // Uploads order by key, then initiation; a page resumes after (key-marker, upload-id-marker).
+        var all = try await metadata.uploads(bucket: bucket, prefix: prefix, limit: Int.max)
+        if !keyMarker.isEmpty {
+            if !idMarker.isEmpty, let at = all.firstIndex(where: { $0.key == keyMarker && $0.uploadId == idMarker }) {
+                all = Array(all[(at + 1)...])
+            } else {
+                all = all.filter { Array(keyMarker.utf8).lexicographicallyPrecedes(Array($0.key.utf8)) }
+            }
+        }
         let page = Array(all.prefix(max))
         var x = XMLWriter()
         x.element("ListMultipartUploadsResult", namespace: Self.namespace) { x in

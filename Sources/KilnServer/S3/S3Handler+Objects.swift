@@ -40,24 +40,28 @@ extension S3Handler {
         let existing = try await metadata.object(bucket: bucket, key: key)
         try checkWriteConditions(r, existing: existing)
         let receiver = PayloadReceiver(request: r, caller: caller)
+        try receiver.checkDeclaredLength(max: S3Handler.maximumObjectSize)
         let writer = try blobs.makeWriter(checksums: receiver.checksumAlgorithms)
         let received = try await receiver.receive(body, into: writer)
-        guard received.blob.size <= 5 * 1024 * 1024 * 1024 else {
-            blobs.delete(id: received.blob.id)
-            throw S3Errors.entityTooLarge
-        }
         let headers = objectHeaders(r)
         let checksum = received.blob.checksums.first
         let record = ObjectRecord(
             bucket: bucket, key: key, blobId: received.blob.id, size: received.blob.size, etag: received.blob.md5.hexString,
             contentType: headers.contentType, userMetadata: headers.user, systemMetadata: headers.system,
             checksumAlgorithm: checksum?.key.rawValue, checksumValue: checksum?.value, lastModified: wholeSecondNow(), partCount: nil)
+        // The conditions are checked again where the write commits, so concurrent writers cannot both win.
+        let requireAbsent = r.header("if-none-match")?.trimmingCharacters(in: .whitespaces) == "*"
+        let requireETag = r.header("if-match").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) }
         let replaced: String?
         do {
-            replaced = try await metadata.putObject(record)
+            replaced = try await metadata.putObject(record, requireAbsent: requireAbsent, requireETag: requireETag)
         } catch {
             blobs.delete(id: received.blob.id)
-            throw error
+            switch error {
+            case MetadataError.alreadyExists, MetadataError.preconditionFailed: throw S3Errors.preconditionFailed
+            case MetadataError.notFound: throw S3Errors.noSuchKey(key)
+            default: throw error
+            }
         }
         if let replaced { blobs.delete(id: replaced) }
         var h = HTTPFields()
@@ -117,7 +121,7 @@ extension S3Handler {
         var start: Int64 = 0
         var length = object.size
         var status = 200
-        if let rangeHeader = r.header("range"), let range = try parseRange(rangeHeader, size: object.size) {
+        if object.size > 0, let rangeHeader = r.header("range"), let range = try parseRange(rangeHeader, size: object.size) {
             start = range.lowerBound
             length = range.upperBound - range.lowerBound
             status = 206
@@ -130,7 +134,13 @@ extension S3Handler {
         if head {
             return Response(status: .init(code: status), headers: h, body: .init())
         }
-        let reader = try blobs.openReader(id: object.blobId)
+        let reader: BlobReader
+        do {
+            reader = try blobs.openReader(id: object.blobId)
+        } catch BlobError.io(_, ENOENT) {
+            // Overwritten or deleted after the lookup: answer from the current state.
+            return try await getObject(r, bucket: bucket, key: key, caller: caller, head: head)
+        }
         let (rangeStart, rangeLength) = (start, length)
         let body = ResponseBody(contentLength: Int(length)) { writer in
             var offset = rangeStart
@@ -236,8 +246,8 @@ extension S3Handler {
         return xmlResponse(x, r)
     }
 
-    func copyObject(_ r: IncomingRequest, bucket: String, key: String, caller: Caller) async throws -> Response {
-        _ = try await ownedBucket(bucket, caller: caller)
+    /// The bucket and key named by `x-amz-copy-source` (`bucket/key` or `/bucket/key`, URL-encoded, `?versionId=null` allowed).
+    func copySource(_ r: IncomingRequest) throws -> (bucket: String, key: String) {
         var source = r.header("x-amz-copy-source") ?? ""
         if let q = source.firstIndex(of: "?") {
             let params = source[source.index(after: q)...]
@@ -248,10 +258,15 @@ extension S3Handler {
         }
         guard let decoded = URIEncoding.decode(source) else { throw S3Errors.invalidArgument("Invalid copy source encoding") }
         let trimmed = decoded.hasPrefix("/") ? String(decoded.dropFirst()) : decoded
-        guard let slash = trimmed.firstIndex(of: "/") else {
+        guard let slash = trimmed.firstIndex(of: "/"), trimmed.index(after: slash) < trimmed.endIndex else {
             throw S3Errors.invalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey", name: "x-amz-copy-source", value: source)
         }
-        let srcBucket = String(trimmed[..<slash]), srcKey = String(trimmed[trimmed.index(after: slash)...])
+        return (String(trimmed[..<slash]), String(trimmed[trimmed.index(after: slash)...]))
+    }
+
+    func copyObject(_ r: IncomingRequest, bucket: String, key: String, caller: Caller) async throws -> Response {
+        _ = try await ownedBucket(bucket, caller: caller)
+        let (srcBucket, srcKey) = try copySource(r)
         _ = try await ownedBucket(srcBucket, caller: caller)
         guard let src = try await metadata.object(bucket: srcBucket, key: srcKey) else { throw S3Errors.noSuchKey(srcKey) }
         // Copy-source conditions.
@@ -264,9 +279,14 @@ extension S3Handler {
         if srcBucket == bucket && srcKey == key && directive == "COPY" {
             throw S3Errors.invalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
         }
-        // Blobs are immutable: a hard link is a durable copy in O(1).
+        if directive == "REPLACE" { try checkMetadataSize(objectHeaders(r).user) }
+        // Blobs are immutable: a hard link is a durable copy in O(1) (with a byte copy where links are unsupported).
         let newId = UUID().uuidString.lowercased()
-        try blobs.link(existing: src.blobId, as: newId)
+        do {
+            try blobs.link(existing: src.blobId, as: newId)
+        } catch BlobError.io(_, ENOENT) {
+            throw S3Errors.noSuchKey(srcKey)
+        }
         var record = src
         record.bucket = bucket
         record.key = key
@@ -277,9 +297,14 @@ extension S3Handler {
             record.userMetadata = headers.user
             record.systemMetadata = headers.system
             record.contentType = headers.contentType
-            try checkMetadataSize(headers.user)
         }
-        let replaced = try await metadata.putObject(record)
+        let replaced: String?
+        do {
+            replaced = try await metadata.putObject(record)
+        } catch {
+            blobs.delete(id: newId)
+            throw error
+        }
         if let replaced { blobs.delete(id: replaced) }
         var x = XMLWriter()
         x.element("CopyObjectResult", namespace: Self.namespace) { x in

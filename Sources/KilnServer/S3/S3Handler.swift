@@ -14,6 +14,8 @@ struct S3Handler: Sendable {
     let virtualHostSuffixes: [String]
 
     static let namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
+    /// The largest single PUT (and part) S3 accepts.
+    static let maximumObjectSize: Int64 = 5 * 1024 * 1024 * 1024
 
     /// The bucket and key a request addresses, from the Host header or the path.
     func address(of request: IncomingRequest) throws -> (bucket: String?, key: String?) {
@@ -117,7 +119,7 @@ struct S3Handler: Sendable {
         case "CompleteMultipartUpload": return try await completeUpload(r, body: body, bucket: bucket, key: key!, caller: caller)
         case "AbortMultipartUpload": return try await abortUpload(r, bucket: bucket, key: key!, caller: caller)
         case "ListParts": return try await listParts(r, bucket: bucket, key: key!, caller: caller)
-        case "UploadPartCopy": throw S3Errors.notImplemented("UploadPartCopy")
+        case "UploadPartCopy": return try await uploadPart(r, body: body, bucket: bucket, key: key!, caller: caller)
         default: throw S3Errors.methodNotAllowed
         }
     }
@@ -148,12 +150,23 @@ struct S3Handler: Sendable {
     func readXML(_ body: RequestBody, limit: Int = 2 * 1024 * 1024, request: IncomingRequest, caller: Caller) async throws -> XMLNode? {
         var collected = [UInt8]()
         let contentSHA = request.header("x-amz-content-sha256")
-        if contentSHA?.hasPrefix("STREAMING-") == true || request.header("content-encoding")?.contains("aws-chunked") == true {
-            var decoder = AWSChunkedDecoder(signing: nil)
+        if let contentSHA, contentSHA.hasPrefix("STREAMING-") {
+            var signing: AWSChunkedDecoder.ChunkSigning? = nil
+            if contentSHA.hasPrefix("STREAMING-AWS4-HMAC-SHA256-PAYLOAD"), let v = caller.verified {
+                signing = .init(seedSignature: v.signature, signingKey: v.signingKey, amzDate: v.amzDate, scope: v.scope.scopeString)
+            }
+            var decoder = AWSChunkedDecoder(signing: signing, trailerSigned: contentSHA.hasSuffix("-TRAILER") && signing != nil)
             for try await buf in body {
-                try buf.withUnsafeReadableBytes { raw in try decoder.feed(raw) { collected += $0 } }
+                do {
+                    try buf.withUnsafeReadableBytes { raw in try decoder.feed(raw) { collected += $0 } }
+                } catch ChunkedDecodingError.chunkSignatureMismatch {
+                    throw S3Errors.signatureDoesNotMatchChunk
+                } catch is ChunkedDecodingError {
+                    throw S3Errors.invalidRequest("Malformed aws-chunked body")
+                }
                 guard collected.count <= limit else { throw S3Errors.malformedXML }
             }
+            guard decoder.isComplete else { throw S3Errors.incompleteBody }
         } else {
             for try await buf in body {
                 collected += buf.readableBytesView

@@ -8,6 +8,7 @@ import SigV4
 /// Every Kiln access key is its account's root identity, so IAM answers describe a role that trusts SageMaker
 /// and allow every simulated action (the SageMaker SDK v3 checks these before training).
 struct QueryHandler: Sendable {
+    static let knownActions: Set<String> = ["GetCallerIdentity", "GetRole", "SimulatePrincipalPolicy"]
     static let stsNamespace = "https://sts.amazonaws.com/doc/2011-06-15/"
     static let iamNamespace = "https://iam.amazonaws.com/doc/2010-05-08/"
 

@@ -35,7 +35,7 @@ extension SQLiteMetadataStore: LogRepository {
             var args: [(any DatabaseValueConvertible)?] = [scope.accountId, scope.region]
             if let prefix, !prefix.isEmpty {
                 sql += " AND substr(g.name, 1, ?) = ?"
-                args += [prefix.count, prefix]
+                args += [prefix.unicodeScalars.count, prefix]
             }
             if let after {
                 sql += " AND g.name > ?"
@@ -80,7 +80,7 @@ extension SQLiteMetadataStore: LogRepository {
             var args: [(any DatabaseValueConvertible)?] = [scope.accountId, scope.region, group]
             if let prefix, !prefix.isEmpty {
                 sql += " AND substr(name, 1, ?) = ?"
-                args += [prefix.count, prefix]
+                args += [prefix.unicodeScalars.count, prefix]
             }
             sql += " ORDER BY name"
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(Self.stream)
@@ -144,7 +144,7 @@ extension SQLiteMetadataStore: LogRepository {
             }
             if let streamPrefix, !streamPrefix.isEmpty {
                 sql += " AND substr(stream_name, 1, ?) = ?"
-                args += [streamPrefix.count, streamPrefix]
+                args += [streamPrefix.unicodeScalars.count, streamPrefix]
             }
             if let startTime { sql += " AND event_time >= ?"; args.append(startTime) }
             if let endTime { sql += " AND event_time <= ?"; args.append(endTime) }

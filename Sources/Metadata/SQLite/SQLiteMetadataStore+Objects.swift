@@ -9,8 +9,19 @@ extension SQLiteMetadataStore: ObjectRepository {
         }
     }
 
-    public func putObject(_ object: ObjectRecord) async throws -> String? {
-        try await pool.write { db in try Self.upsert(object, db) }
+    public func putObject(_ object: ObjectRecord, requireAbsent: Bool, requireETag: String?) async throws -> String? {
+        try await pool.write { db in
+            if requireAbsent || requireETag != nil {
+                let current = try String.fetchOne(db, sql: "SELECT etag FROM objects WHERE bucket = ? AND object_key = ?",
+                                                  arguments: [object.bucket, keyBlob(object.key)])
+                if requireAbsent && current != nil { throw MetadataError.alreadyExists }
+                if let wanted = requireETag {
+                    guard let current else { throw MetadataError.notFound }
+                    if wanted != "*" && current != wanted { throw MetadataError.preconditionFailed }
+                }
+            }
+            return try Self.upsert(object, db)
+        }
     }
 
     static func upsert(_ o: ObjectRecord, _ db: Database) throws -> String? {
