@@ -146,3 +146,15 @@ def test_valid_request_passes_validation(sm):
         assert not (code == "ValidationException" and VALIDATION_PREFIX.match(message)), err.response
         return
     assert resp["TrainingJobArn"].endswith(":training-job/e2e-valid-request-1")
+
+
+def test_runtime_routes_are_reserved_with_unknown_operation(kiln):
+    """sagemaker-runtime and featurestore-runtime reach Kiln (signed as `sagemaker`) and get AWS's error shape."""
+    from e2e_helpers import expect_client_error
+
+    runtime = kiln.client("sagemaker-runtime")
+    expect_client_error(runtime.invoke_endpoint, EndpointName="ep", Body=b"1,2,3", ContentType="text/csv",
+                        code="UnknownOperationException")
+    features = kiln.client("sagemaker-featurestore-runtime")
+    expect_client_error(features.get_record, FeatureGroupName="fg", RecordIdentifierValueAsString="1",
+                        code="UnknownOperationException")
