@@ -37,9 +37,12 @@ let package = Package(
         .target(name: "ObjectStore", dependencies: [
             "Metadata", "KilnChecksums", .product(name: "Logging", package: "swift-log"),
         ]),
+        // What a training job needs besides the server: algorithm catalogue, metric extraction, /opt/ml layout,
+        // channel paths, model.tar.gz packing. Used by the scheduler and by the worker process.
+        .target(name: "TrainingRuntime", dependencies: ["CZlib"]),
         // The HTTP front door: routing by protocol, authentication, and every service handler.
         .target(name: "KilnServer", dependencies: [
-            "AWSWire", "SigV4", "Metadata", "ObjectStore", "KilnChecksums", "SageMakerShapes",
+            "AWSWire", "SigV4", "Metadata", "ObjectStore", "KilnChecksums", "SageMakerShapes", "TrainingRuntime",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -58,6 +61,7 @@ let package = Package(
         .testTarget(name: "SageMakerShapesTests", dependencies: ["SageMakerShapes", "AWSWire"]),
         
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Metadata"]),
+        .testTarget(name: "TrainingRuntimeTests", dependencies: ["TrainingRuntime"]),
         .testTarget(name: "KilnServerTests", dependencies: ["KilnServer", "AWSWire", "Metadata", "ObjectStore"]),
     ]
 )

@@ -147,3 +147,19 @@ public struct LogEventRecord: Sendable, Equatable {
         (self.sequence, self.streamName, self.timestamp, self.ingestionTime, self.message) = (sequence, streamName, timestamp, ingestionTime, message)
     }
 }
+
+/// A training job as stored: a few indexed fields plus the whole description as an opaque JSON document
+/// (the API layer owns its shape).
+public struct TrainingJobRecord: Sendable, Equatable {
+    public var accountId: String
+    public var region: String
+    public var name: String
+    public var status: String
+    public var creationTime: Date
+    public var lastModifiedTime: Date
+    public var document: Data
+    public init(accountId: String, region: String, name: String, status: String, creationTime: Date, lastModifiedTime: Date, document: Data) {
+        (self.accountId, self.region, self.name, self.status, self.creationTime, self.lastModifiedTime, self.document) =
+            (accountId, region, name, status, creationTime, lastModifiedTime, document)
+    }
+}

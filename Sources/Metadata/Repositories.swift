@@ -77,6 +77,17 @@ public protocol LogRepository: Sendable {
                          endTime: Int64?, after: (timestamp: Int64, sequence: Int64)?, limit: Int) async throws -> [LogEventRecord]
 }
 
+public protocol TrainingJobRepository: Sendable {
+    /// Throws `.alreadyExists` if the account already has a job of that name in that region.
+    func insertTrainingJob(_ job: TrainingJobRecord) async throws
+    func trainingJob(accountId: String, region: String, name: String) async throws -> TrainingJobRecord?
+    func updateTrainingJob(_ job: TrainingJobRecord) async throws
+    /// All jobs of an account and region, newest first.
+    func trainingJobs(accountId: String, region: String) async throws -> [TrainingJobRecord]
+    /// Jobs in any of the given statuses, across accounts (used at start-up to settle jobs a restart interrupted).
+    func trainingJobs(statuses: [String]) async throws -> [TrainingJobRecord]
+}
+
 /// A place in a log stream: events are ordered by timestamp, then by arrival.
 public struct LogPosition: Sendable, Equatable {
     public var timestamp: Int64
@@ -85,4 +96,4 @@ public struct LogPosition: Sendable, Equatable {
 }
 
 /// Everything Kiln keeps as metadata.
-public typealias MetadataStore = AccessKeyRepository & BucketRepository & ObjectRepository & LogRepository
+public typealias MetadataStore = AccessKeyRepository & BucketRepository & ObjectRepository & LogRepository & TrainingJobRepository

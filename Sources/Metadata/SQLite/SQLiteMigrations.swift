@@ -92,6 +92,21 @@ enum SQLiteMigrations {
         m.registerMigration("v2-log-events-by-stream-time") { db in
             try db.execute(sql: "CREATE INDEX log_events_by_stream_time ON log_events(account_id, region, group_name, stream_name, event_time, seq)")
         }
+        m.registerMigration("v3-training-jobs") { db in
+            try db.execute(sql: """
+                CREATE TABLE training_jobs (
+                    account_id TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    creation_time DOUBLE PRECISION NOT NULL,
+                    last_modified_time DOUBLE PRECISION NOT NULL,
+                    document BLOB NOT NULL,
+                    PRIMARY KEY (account_id, region, name)
+                );
+                CREATE INDEX training_jobs_by_status ON training_jobs(status);
+                """)
+        }
         return m
     }
 }
