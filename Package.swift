@@ -40,6 +40,8 @@ let package = Package(
         // What a training job needs besides the server: algorithm catalogue, metric extraction, /opt/ml layout,
         // channel paths, model.tar.gz packing. Used by the scheduler and by the worker process.
         .target(name: "TrainingRuntime", dependencies: ["CZlib"]),
+        // The worker side of a training job: the algorithm protocol and `kiln worker train`.
+        .target(name: "TrainingWorker", dependencies: ["TrainingRuntime"]),
         // The HTTP front door: routing by protocol, authentication, and every service handler.
         .target(name: "KilnServer", dependencies: [
             "AWSWire", "SigV4", "Metadata", "ObjectStore", "KilnChecksums", "SageMakerShapes", "TrainingRuntime",
@@ -53,7 +55,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "kiln", dependencies: [
-            "KilnServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "KilnServer", "TrainingWorker", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "KilnChecksumsTests", dependencies: ["KilnChecksums"]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], resources: [.copy("Vectors")]),

@@ -30,13 +30,18 @@ public func buildApplication(
     if removed > 0 { logger.info("removed unreferenced blobs left by an interrupted run", metadata: ["count": "\(removed)"]) }
 
     let rootKey = try await RootCredentials.ensure(in: store, accountId: configuration.accountId)
+    let workRoot = dataDir.appendingPathComponent("training-work")
+    try? FileManager.default.removeItem(at: workRoot)  // workspaces of jobs a previous run left behind
+    let runner = TrainingJobRunner(store: store, blobs: blobs, workRoot: workRoot, workerExecutable: configuration.workerExecutable,
+                                   slotCount: configuration.trainingSlots, logger: logger)
+    await runner.settleInterruptedJobs()
     let responder = KilnResponder(
         authenticator: Authenticator(mode: configuration.authMode, keys: store, defaultAccountId: configuration.accountId,
                                      defaultRegion: configuration.defaultRegion),
         s3: S3Handler(metadata: store, blobs: blobs, virtualHostSuffixes: configuration.virtualHostSuffixes),
         logs: LogsHandler(logs: store),
         query: QueryHandler(),
-        sageMaker: SageMakerDispatcher(),
+        sageMaker: SageMakerDispatcher(training: TrainingJobService(store: store, runner: runner)),
         metrics: RequestMetrics(),
         logger: logger)
     let region = configuration.defaultRegion

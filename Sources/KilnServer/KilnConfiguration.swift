@@ -13,6 +13,10 @@ public struct KilnConfiguration: Sendable {
     /// Host suffixes for virtual-hosted-style S3 (`bucket.localhost`).
     public var virtualHostSuffixes = ["localhost"]
     public var logLevel = "info"
+    /// Training jobs that run at once; each worker uses every core, so one fits a small machine.
+    public var trainingSlots = 1
+    /// The `kiln` binary that runs `kiln worker` (this executable by default).
+    public var workerExecutable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
 
     public init() {}
 
@@ -22,7 +26,7 @@ public struct KilnConfiguration: Sendable {
         guard let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw ConfigurationError("config file \(path) must hold a JSON object")
         }
-        let known: Set<String> = ["host", "port", "dataDir", "auth", "accountId", "region", "logLevel", "virtualHostSuffixes"]
+        let known: Set<String> = ["host", "port", "dataDir", "auth", "accountId", "region", "logLevel", "virtualHostSuffixes", "trainingSlots"]
         if let unknown = obj.keys.first(where: { !known.contains($0) }) {
             throw ConfigurationError("config file \(path): unknown key '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -34,6 +38,7 @@ public struct KilnConfiguration: Sendable {
         if let v = obj["region"] as? String { defaultRegion = v }
         if let v = obj["logLevel"] as? String { logLevel = v }
         if let v = obj["virtualHostSuffixes"] as? [String] { virtualHostSuffixes = v }
+        if let v = obj["trainingSlots"] as? Int { trainingSlots = max(1, v) }
     }
 
     /// Applies `KILN_HOST`, `KILN_PORT`, `KILN_DATA_DIR`, `KILN_AUTH`, `KILN_ACCOUNT_ID`, `KILN_REGION`, `KILN_LOG_LEVEL`.
@@ -48,6 +53,10 @@ public struct KilnConfiguration: Sendable {
         if let v = env["KILN_ACCOUNT_ID"] { try setAccount(v) }
         if let v = env["KILN_REGION"] { defaultRegion = v }
         if let v = env["KILN_LOG_LEVEL"] { logLevel = v }
+        if let v = env["KILN_TRAINING_SLOTS"] {
+            guard let n = Int(v), n >= 1 else { throw ConfigurationError("KILN_TRAINING_SLOTS must be a positive number, got '\(v)'") }
+            trainingSlots = n
+        }
     }
 
     public mutating func setAuth(_ v: String) throws {

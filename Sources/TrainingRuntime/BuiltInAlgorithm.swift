@@ -2,7 +2,7 @@
 public struct BuiltInAlgorithm: Sendable, Equatable {
     /// Kiln's name for the algorithm (the worker's `--algorithm`).
     public var name: String
-    public var metricDefinitions: [MetricDefinition]
+    public var metricDefinitions: [MetricPattern]
     /// Content types the training channels accept.
     public var contentTypes: [String]
 
@@ -29,7 +29,7 @@ public struct BuiltInAlgorithm: Sendable, Equatable {
         metricDefinitions: ["train", "validation"].flatMap { channel in
             ["mae", "rmse", "mse", "logloss", "error", "auc", "aucpr", "merror", "mlogloss", "accuracy", "f1", "ndcg", "map",
              "gamma-deviance", "gamma-nloglik", "poisson-nloglik", "tweedie-nloglik", "cox-nloglik", "rmsle", "mape", "r2"].map { metric in
-                MetricDefinition(name: "\(channel):\(metric)",
+                MetricPattern(name: "\(channel):\(metric)",
                                  regex: #".*\[[0-9]+\].*#011"# + "\(channel)-\(metric)" + #":([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?).*"#)
             }
         },
@@ -38,7 +38,7 @@ public struct BuiltInAlgorithm: Sendable, Equatable {
 }
 
 /// A metric and the regular expression that reads it from a log line (capture group 1).
-public struct MetricDefinition: Sendable, Equatable, Codable {
+public struct MetricPattern: Sendable, Equatable, Codable {
     public var name: String
     public var regex: String
     public init(name: String, regex: String) { (self.name, self.regex) = (name, regex) }

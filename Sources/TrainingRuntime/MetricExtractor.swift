@@ -11,7 +11,7 @@ public struct MetricExtractor: Sendable {
     public private(set) var latest: [String: (value: Double, time: Date)] = [:]
 
     /// Definitions whose regex does not compile are skipped (their names are reported by `invalid`).
-    public init(_ definitions: [MetricDefinition]) {
+    public init(_ definitions: [MetricPattern]) {
         var ok: [Compiled] = []
         for d in definitions {
             if let r = try? NSRegularExpression(pattern: d.regex) { ok.append(Compiled(name: d.name, regex: r)) }

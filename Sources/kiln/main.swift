@@ -3,13 +3,14 @@ import Foundation
 import Hummingbird
 import KilnServer
 import Logging
+import TrainingWorker
 
 @main
 struct Kiln: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiln",
         abstract: "A self-hosted machine-learning platform that speaks the Amazon SageMaker APIs.",
-        subcommands: [Serve.self, Bench.self],
+        subcommands: [Serve.self, Worker.self, Bench.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -62,6 +63,23 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardOutput.synchronizeFile()
         }
         try await app.runService()
+    }
+}
+
+struct Worker: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Internal: the process a training job runs in (started by kiln serve).",
+        subcommands: [Train.self])
+
+    struct Train: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run one training job in an /opt/ml-style workspace.")
+        @Option(help: "The job's workspace (the /opt/ml tree).") var workspace: String
+        @Option(help: "The native algorithm to run.") var algorithm: String
+
+        func run() throws {
+            let status = TrainingWorker.run(workspace: workspace, algorithm: algorithm)
+            if status != 0 { throw ExitCode(status) }
+        }
     }
 }
 

@@ -10,6 +10,8 @@ import SageMakerShapes
 /// in the allow-list whose handlers have not landed yet, and operations the model has but Kiln does not serve,
 /// answer `UnknownOperationException`; a target that is not in the model at all gets the same code, as AWS does.
 struct SageMakerDispatcher: Sendable {
+    let training: TrainingJobService
+
     func handle(operation: String, body: [UInt8], caller: Caller, requestId: String) async throws -> Response {
         switch SageMakerOperation.lookup(operation) {
         case .unknown(let name):
@@ -17,14 +19,53 @@ struct SageMakerDispatcher: Sendable {
         case .notImplemented(let name):
             throw AWSError("UnknownOperationException", status: 400, "Kiln does not implement SageMaker.\(name)")
         case .implemented(let op):
-            do {
-                let (_, message) = try decodeAndValidate(operation: op, body: Data(body))
-                if let message { throw AWSError("ValidationException", status: 400, message) }
-            } catch let e as ShapeDecodingError {
-                throw AWSError("SerializationException", status: 400, e.message)
+            let data = Data(body)
+            switch op {
+            case .createTrainingJob:
+                return try reply(try await training.create(try input(CreateTrainingJobRequest.self, data), caller: caller), requestId)
+            case .describeTrainingJob:
+                let r = try input(DescribeTrainingJobRequest.self, data)
+                return try reply(try await training.describe(r.trainingJobName ?? "", caller: caller), requestId)
+            case .listTrainingJobs:
+                return try reply(try await training.list(try input(ListTrainingJobsRequest.self, data), caller: caller), requestId)
+            case .stopTrainingJob:
+                let r = try input(StopTrainingJobRequest.self, data)
+                try await training.stop(r.trainingJobName ?? "", caller: caller)
+                return ProtocolResponses.jsonData(Data("{}".utf8), requestId: requestId)
+            case .addTags:
+                return try reply(try await training.addTags(try input(AddTagsInput.self, data), caller: caller), requestId)
+            case .listTags:
+                return try reply(try await training.listTags(try input(ListTagsInput.self, data), caller: caller), requestId)
+            case .deleteTags:
+                return try reply(try await training.deleteTags(try input(DeleteTagsInput.self, data), caller: caller), requestId)
+            default:
+                // Validate anyway, so malformed input gets AWS's error even before the handler lands.
+                _ = try validate(operation: op, data)
+                throw AWSError("UnknownOperationException", status: 400, "Kiln does not implement SageMaker.\(op.rawValue) yet")
             }
-            // The input is well formed; its handler arrives with the training and hosting issues.
-            throw AWSError("UnknownOperationException", status: 400, "Kiln does not implement SageMaker.\(op.rawValue) yet")
         }
+    }
+
+    /// Decodes and validates an input shape, mapping failures to AWS's codes.
+    func input<T: AWSShape>(_ type: T.Type, _ data: Data) throws -> T {
+        do {
+            return try decodeValidInput(type, from: data)
+        } catch {
+            throw AWSError(error.awsErrorCode, status: 400, error.message)
+        }
+    }
+
+    func validate(operation: SageMakerOperation, _ data: Data) throws -> any AWSShape {
+        do {
+            let (value, message) = try decodeAndValidate(operation: operation, body: data)
+            if let message { throw AWSError("ValidationException", status: 400, message) }
+            return value
+        } catch let e as ShapeDecodingError {
+            throw AWSError("SerializationException", status: 400, e.message)
+        }
+    }
+
+    func reply(_ output: some AWSShape, _ requestId: String) throws -> Response {
+        ProtocolResponses.jsonData(try encodeShape(output), requestId: requestId)
     }
 }
