@@ -41,7 +41,9 @@ let package = Package(
         // channel paths, model.tar.gz packing. Used by the scheduler and by the worker process.
         .target(name: "TrainingRuntime", dependencies: ["CZlib"]),
         // The worker side of a training job: the algorithm protocol and `kiln worker train`.
-        .target(name: "TrainingWorker", dependencies: ["TrainingRuntime"]),
+        .target(name: "TrainingWorker", dependencies: ["TrainingRuntime", "CKilnSystem"]),
+        // The few Linux calls Swift cannot make directly (variadic prctl).
+        .target(name: "CKilnSystem"),
         // The HTTP front door: routing by protocol, authentication, and every service handler.
         .target(name: "KilnServer", dependencies: [
             "AWSWire", "SigV4", "Metadata", "ObjectStore", "KilnChecksums", "SageMakerShapes", "TrainingRuntime",

@@ -1,4 +1,8 @@
+import CKilnSystem
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import TrainingRuntime
 
 /// A native algorithm as the worker runs it: read the workspace's config and channels, write the model
@@ -22,6 +26,8 @@ public enum TrainingWorker {
 
     /// Returns the process exit status: 0 on success, 1 on a user error (reason in `output/failure`), 2 on an internal one.
     public static func run(workspace path: String, algorithm name: String) -> Int32 {
+        // If the server dies (even by SIGKILL), the worker goes with it instead of running on as an orphan.
+        _ = kiln_set_parent_death_signal(SIGKILL)
         let workspace = Workspace(root: URL(fileURLWithPath: path))
         guard let make = algorithms[name] else {
             let reason = "AlgorithmError: the \(name) algorithm is not built into this Kiln"

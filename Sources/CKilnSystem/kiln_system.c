@@ -1,0 +1,6 @@
+#include "kiln_system.h"
+#include <sys/prctl.h>
+
+int kiln_set_parent_death_signal(int signal) {
+    return prctl(PR_SET_PDEATHSIG, (unsigned long)signal, 0, 0, 0);
+}
