@@ -12,11 +12,11 @@ if ! [ -f /usr/include/zlib.h ] || ! [ -f /usr/include/sqlite3.h ]; then
 fi
 
 # Python venv with the pinned clients.
-if ! [ -x .venv/bin/python ] || ! cmp -s tests/e2e/requirements.txt .venv/.requirements 2>/dev/null; then
+# constraints.txt pins every transitive package too (pip freeze of a working install).
+if ! [ -x .venv/bin/python ] || ! cat tests/e2e/requirements.txt tests/e2e/constraints.txt | cmp -s - .venv/.requirements 2>/dev/null; then
     python3 -m venv .venv
-    .venv/bin/pip install -q --upgrade pip
-    .venv/bin/pip install -q -r tests/e2e/requirements.txt
-    cp tests/e2e/requirements.txt .venv/.requirements
+    .venv/bin/pip install -q -r tests/e2e/requirements.txt -c tests/e2e/constraints.txt
+    cat tests/e2e/requirements.txt tests/e2e/constraints.txt > .venv/.requirements
 fi
 
 echo "== swift build"
