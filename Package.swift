@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "ObjectStore", dependencies: [
             "Metadata", "KilnChecksums", .product(name: "Logging", package: "swift-log"),
         ]),
+        // RecordIO-protobuf (`application/x-recordio-protobuf`): framing and the `Record` message.
+        .target(name: "RecordIO"),
         // What a training job needs besides the server: algorithm catalogue, metric extraction, /opt/ml layout,
         // channel paths, model.tar.gz packing. Used by the scheduler and by the worker process.
         .target(name: "TrainingRuntime", dependencies: ["CZlib"]),
@@ -65,6 +67,7 @@ let package = Package(
         .testTarget(name: "SageMakerShapesTests", dependencies: ["SageMakerShapes", "AWSWire"]),
         
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Metadata"]),
+        .testTarget(name: "RecordIOTests", dependencies: ["RecordIO"], resources: [.copy("Vectors")]),
         .testTarget(name: "TrainingRuntimeTests", dependencies: ["TrainingRuntime"]),
         .testTarget(name: "KilnServerTests", dependencies: ["KilnServer", "AWSWire", "Metadata", "ObjectStore"]),
     ]
