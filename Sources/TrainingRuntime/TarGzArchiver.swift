@@ -2,7 +2,7 @@ import Foundation
 
 public struct TarError: Error, CustomStringConvertible {
     public var description: String
-    init(_ d: String) { description = d }
+    public init(_ d: String) { description = d }
 }
 
 /// Packs a folder's contents into a `.tar.gz` (POSIX ustar, with pax headers for long names), entries relative

@@ -39,6 +39,8 @@ struct Serve: AsyncParsableCommand {
         if let region { c.defaultRegion = region }
         if let logLevel { c.logLevel = logLevel }
 
+        // Writes to a closed pipe (a training worker that stopped reading its Pipe-mode FIFO) must not kill the server.
+        signal(SIGPIPE, SIG_IGN)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = Logger.Level(rawValue: c.logLevel) ?? .info

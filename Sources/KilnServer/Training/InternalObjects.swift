@@ -49,6 +49,15 @@ struct InternalObjects: Sendable {
         }.value
     }
 
+    /// A stable snapshot of an object at `path`: a hard link to its immutable blob (a copy where links fail).
+    func snapshot(bucket: String, key: String, to path: String, accountId: String) async throws {
+        _ = try await self.bucket(bucket, accountId: accountId)
+        guard let object = try await metadata.object(bucket: bucket, key: key) else { throw Failure(message: "NoSuchKey: s3://\(bucket)/\(key)") }
+        if link(blobs.path(of: object.blobId), path) != 0 {
+            try await copy(bucket: bucket, key: key, to: path, accountId: accountId)
+        }
+    }
+
     func read(bucket: String, key: String, accountId: String, limit: Int) async throws -> Data {
         _ = try await self.bucket(bucket, accountId: accountId)
         guard let object = try await metadata.object(bucket: bucket, key: key) else { throw Failure(message: "NoSuchKey: s3://\(bucket)/\(key)") }

@@ -112,9 +112,9 @@ final class TrainingJobRunner: Sendable {
             await update { $0.advance("Starting", "Preparing the instances for training") }
             try prepare(workspace, job.description)
             await update { $0.advance("Downloading", "Downloading input data") }
-            try await download(job.description, into: workspace, caller: caller)
+            let feeders = try await download(job.description, into: workspace, caller: caller)
             await update { $0.advance("Training", "Training image download completed. Training in progress.") }
-            let outcome = try await train(job, workspace: workspace, caller: caller, key: key)
+            let outcome = try await train(job, workspace: workspace, caller: caller, key: key, feeders: feeders)
             await slot.release()
             switch outcome.exit {
             case .stopped(let maxRuntime):
@@ -161,7 +161,11 @@ final class TrainingJobRunner: Sendable {
     }
 
     /// File mode: every object of a channel is copied under `input/data/<channel>/` with its relative path.
-    func download(_ d: DescribeTrainingJobResponse, into workspace: Workspace, caller: Caller) async throws {
+    /// Pipe mode: the objects are snapshotted (hard links to their blobs) and returned as feeders, which stream
+    /// them through the channel's FIFOs once the worker runs.
+    func download(_ d: DescribeTrainingJobResponse, into workspace: Workspace, caller: Caller) async throws -> [PipeChannelFeeder] {
+        var feeders: [PipeChannelFeeder] = []
+        let jobMode = d.algorithmSpecification?.trainingInputMode ?? "File"
         for c in d.inputDataConfig ?? [] {
             guard let source = c.dataSource?.s3DataSource, let uri = source.s3Uri, let (bucket, prefix) = ChannelPaths.parseS3URI(uri) else { continue }
             let channel = c.channelName ?? ""
@@ -182,12 +186,26 @@ final class TrainingJobRunner: Sendable {
             guard !regular.isEmpty else {
                 throw JobFailure(reason: "ClientError: No S3 objects found under S3 URL \"\(uri)\" given in input data source. Please ensure that the bucket exists in the selected region (\(caller.region)), that objects exist under that S3 prefix, and that the role \(d.roleArn ?? "") has \"s3:ListBucket\" permissions on bucket \"\(bucket)\".")
             }
+            if (c.inputMode ?? jobMode) == "Pipe" {
+                let sources = workspace.root.appendingPathComponent("pipe-sources/\(channel)")
+                try FileManager.default.createDirectory(at: sources, withIntermediateDirectories: true)
+                try? FileManager.default.removeItem(at: workspace.channelDir(channel))
+                var paths: [String] = []
+                for (i, file) in regular.enumerated() {
+                    let path = sources.appendingPathComponent(String(i)).path
+                    try await objects.snapshot(bucket: bucket, key: file.key, to: path, accountId: caller.accountId)
+                    paths.append(path)
+                }
+                feeders.append(PipeChannelFeeder(directory: workspace.dataDir, channel: channel, gzip: c.compressionType == "Gzip", objectPaths: paths))
+                continue
+            }
             for file in regular {
                 let target = workspace.channelDir(channel).appendingPathComponent(file.relative)
                 try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try await objects.copy(bucket: bucket, key: file.key, to: target.path, accountId: caller.accountId)
             }
         }
+        return feeders
     }
 
     /// A manifest is `[{"prefix": "s3://b/p/"}, "rel/key1", …]`.
@@ -211,7 +229,7 @@ final class TrainingJobRunner: Sendable {
     enum Exit { case succeeded, failed(String), stopped(maxRuntime: Bool) }
 
     /// Runs the worker, streaming its output lines to CloudWatch Logs and the metric extractor.
-    func train(_ job: StoredTrainingJob, workspace: Workspace, caller: Caller, key: String) async throws
+    func train(_ job: StoredTrainingJob, workspace: Workspace, caller: Caller, key: String, feeders: [PipeChannelFeeder]) async throws
         -> (exit: Exit, metrics: [(name: String, value: Double, time: Date)]) {
         let d = job.description
         let name = d.trainingJobName ?? ""
@@ -240,6 +258,8 @@ final class TrainingJobRunner: Sendable {
         try await logs.open()
         var extractor = MetricExtractor((d.algorithmSpecification?.metricDefinitions ?? []).map { MetricPattern(name: $0.name ?? "", regex: $0.regex ?? "") })
         let lines = LineReader.lines(of: pipe.fileHandleForReading)
+        for feeder in feeders { try feeder.start() }
+        defer { for feeder in feeders { feeder.cancel() } }
         try process.run()
         let pid = process.processIdentifier
         running.withLock { $0[key] = pid }
@@ -269,6 +289,8 @@ final class TrainingJobRunner: Sendable {
             exit = .stopped(maxRuntime: false)
         } else if process.terminationReason == .exit && status == 0 {
             exit = .succeeded
+        } else if let message = feeders.compactMap(\.failure).first {
+            exit = .failed(message)
         } else if let message = workspace.failureMessage() {
             exit = .failed(message)
         } else if process.terminationReason == .uncaughtSignal {

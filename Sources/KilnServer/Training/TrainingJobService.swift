@@ -40,8 +40,8 @@ final class TrainingJobService: Sendable {
         let mode = spec?.trainingInputMode ?? "File"
         for channel in request.inputDataConfig ?? [] {
             let channelMode = channel.inputMode ?? mode
-            guard channelMode == "File" || channelMode == "FastFile" else {
-                throw AWSError("ValidationException", status: 400, "Kiln supports File and FastFile input modes; channel '\(channel.channelName ?? "")' asks for \(channelMode) (Pipe mode is not implemented yet)")
+            guard ["File", "FastFile", "Pipe"].contains(channelMode) else {
+                throw AWSError("ValidationException", status: 400, "Channel '\(channel.channelName ?? "")' asks for input mode \(channelMode); Kiln supports File, FastFile and Pipe")
             }
             guard let source = channel.dataSource?.s3DataSource, let uri = source.s3Uri, ChannelPaths.parseS3URI(uri) != nil else {
                 throw AWSError("ValidationException", status: 400, "Channel '\(channel.channelName ?? "")' needs an S3DataSource with an s3:// S3Uri (file-system data sources are not supported)")
