@@ -45,10 +45,11 @@ def test_unknown_image_is_a_validation_error(sm, bucket):
                         code="ValidationException", message="cannot run the training image")
 
 
-def test_pipe_mode_is_refused_clearly(sm, bucket):
+def test_augmented_manifest_is_refused_clearly(sm, bucket):
     req = job_request(unique_name("job"), bucket)
-    req["AlgorithmSpecification"]["TrainingInputMode"] = "Pipe"
-    expect_client_error(sm.create_training_job, **req, code="ValidationException", message="Pipe mode")
+    req["InputDataConfig"][0]["DataSource"]["S3DataSource"]["S3DataType"] = "AugmentedManifestFile"
+    req["InputDataConfig"][0]["DataSource"]["S3DataSource"]["AttributeNames"] = ["source"]
+    expect_client_error(sm.create_training_job, **req, code="ValidationException", message="AugmentedManifestFile")
 
 
 def test_invalid_name_gets_aws_validation_message(kiln, bucket):
