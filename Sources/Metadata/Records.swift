@@ -163,3 +163,17 @@ public struct TrainingJobRecord: Sendable, Equatable {
             (accountId, region, name, status, creationTime, lastModifiedTime, document)
     }
 }
+
+/// A named API resource (model, endpoint configuration, endpoint, …) kept as an opaque JSON document.
+public struct ResourceRecord: Sendable, Equatable {
+    /// The resource type, e.g. `model`, `endpoint-config`, `endpoint`.
+    public var kind: String
+    public var accountId: String
+    public var region: String
+    public var name: String
+    public var creationTime: Date
+    public var document: Data
+    public init(kind: String, accountId: String, region: String, name: String, creationTime: Date, document: Data) {
+        (self.kind, self.accountId, self.region, self.name, self.creationTime, self.document) = (kind, accountId, region, name, creationTime, document)
+    }
+}

@@ -88,6 +88,20 @@ public protocol TrainingJobRepository: Sendable {
     func trainingJobs(statuses: [String]) async throws -> [TrainingJobRecord]
 }
 
+/// Named resources of one kind per account and region (names compare case-insensitively, as SageMaker's do).
+public protocol ResourceRepository: Sendable {
+    /// Throws `.alreadyExists` when the name is taken.
+    func insertResource(_ r: ResourceRecord) async throws
+    func resource(kind: String, accountId: String, region: String, name: String) async throws -> ResourceRecord?
+    /// Throws `.notFound` when missing.
+    func updateResource(_ r: ResourceRecord) async throws
+    /// Throws `.notFound` when missing.
+    func deleteResource(kind: String, accountId: String, region: String, name: String) async throws
+    func resources(kind: String, accountId: String, region: String) async throws -> [ResourceRecord]
+    /// Every resource of a kind across accounts (start-up recovery).
+    func resources(kind: String) async throws -> [ResourceRecord]
+}
+
 /// A place in a log stream: events are ordered by timestamp, then by arrival.
 public struct LogPosition: Sendable, Equatable {
     public var timestamp: Int64
@@ -96,4 +110,4 @@ public struct LogPosition: Sendable, Equatable {
 }
 
 /// Everything Kiln keeps as metadata.
-public typealias MetadataStore = AccessKeyRepository & BucketRepository & ObjectRepository & LogRepository & TrainingJobRepository
+public typealias MetadataStore = AccessKeyRepository & BucketRepository & ObjectRepository & LogRepository & TrainingJobRepository & ResourceRepository

@@ -76,3 +76,47 @@ import Testing
         #expect(ws.failureMessage()?.count == 1024)
     }
 }
+
+@Suite struct TarRoundTripTests {
+    @Test func extractsWhatWeArchiveAndWhatTarWrites() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-untar-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("src")
+        let longName = String(repeating: "m", count: 120)
+        try FileManager.default.createDirectory(at: src.appendingPathComponent("a/b"), withIntermediateDirectories: true)
+        try Data("model".utf8).write(to: src.appendingPathComponent("xgboost-model"))
+        try Data((0..<3000).map { UInt8($0 % 7) }).write(to: src.appendingPathComponent("a/b/\(longName)"))
+        try Data().write(to: src.appendingPathComponent("a/empty"))
+        // Ours.
+        let ours = dir.appendingPathComponent("ours.tar.gz").path
+        try TarGzArchiver.archive(directory: src, to: ours)
+        // GNU tar's (long names as ././@LongLink).
+        let gnu = dir.appendingPathComponent("gnu.tar.gz").path
+        let tar = Process()
+        tar.executableURL = URL(fileURLWithPath: "/bin/tar")
+        tar.arguments = ["-czf", gnu, "-C", src.path, "."]
+        try tar.run()
+        tar.waitUntilExit()
+        for archive in [ours, gnu] {
+            let out = dir.appendingPathComponent(UUID().uuidString)
+            try TarGzExtractor.extract(archive, into: out)
+            #expect(try Data(contentsOf: out.appendingPathComponent("xgboost-model")) == Data("model".utf8))
+            #expect(try Data(contentsOf: out.appendingPathComponent("a/b/\(longName)")) == Data(contentsOf: src.appendingPathComponent("a/b/\(longName)")))
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("a/empty").path))
+        }
+    }
+
+    @Test func refusesEntriesOutsideTheFolder() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-evil-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: dir.appendingPathComponent("evil"))
+        let archive = dir.appendingPathComponent("evil.tar.gz").path
+        let tar = Process()
+        tar.executableURL = URL(fileURLWithPath: "/bin/tar")
+        tar.arguments = ["-czPf", archive, "--transform", "s,^,../../,", "-C", dir.path, "evil"]
+        try tar.run()
+        tar.waitUntilExit()
+        #expect(throws: TarError.self) { try TarGzExtractor.extract(archive, into: dir.appendingPathComponent("out")) }
+    }
+}

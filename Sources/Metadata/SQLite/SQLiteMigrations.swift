@@ -107,6 +107,20 @@ enum SQLiteMigrations {
                 CREATE INDEX training_jobs_by_status ON training_jobs(status);
                 """)
         }
+        m.registerMigration("v4-resources") { db in
+            try db.execute(sql: """
+                CREATE TABLE resources (
+                    kind TEXT NOT NULL,
+                    account_id TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    name_key TEXT NOT NULL,
+                    creation_time DOUBLE PRECISION NOT NULL,
+                    document BLOB NOT NULL,
+                    PRIMARY KEY (kind, account_id, region, name_key)
+                );
+                """)
+        }
         return m
     }
 }
