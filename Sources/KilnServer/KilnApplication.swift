@@ -35,14 +35,20 @@ public func buildApplication(
     let runner = TrainingJobRunner(store: store, blobs: blobs, workRoot: workRoot, workerExecutable: configuration.workerExecutable,
                                    slotCount: configuration.trainingSlots, logger: logger)
     await runner.settleInterruptedJobs()
+    let scratch = dataDir.appendingPathComponent("model-scratch")
+    try? FileManager.default.removeItem(at: scratch)
+    let hosting = HostingService(store: store, objects: InternalObjects(metadata: store, blobs: blobs), scratch: scratch, logger: logger)
+    await hosting.restoreEndpoints()
+    let metrics = RequestMetrics()
     let responder = KilnResponder(
         authenticator: Authenticator(mode: configuration.authMode, keys: store, defaultAccountId: configuration.accountId,
                                      defaultRegion: configuration.defaultRegion),
         s3: S3Handler(metadata: store, blobs: blobs, virtualHostSuffixes: configuration.virtualHostSuffixes),
         logs: LogsHandler(logs: store),
         query: QueryHandler(),
-        sageMaker: SageMakerDispatcher(training: TrainingJobService(store: store, runner: runner)),
-        metrics: RequestMetrics(),
+        sageMaker: SageMakerDispatcher(training: TrainingJobService(store: store, runner: runner), hosting: hosting),
+        runtime: RuntimeHandler(hosting: hosting, metrics: metrics),
+        metrics: metrics,
         logger: logger)
     let region = configuration.defaultRegion
     return Application(

@@ -17,6 +17,7 @@ struct KilnResponder: HTTPResponder {
     let logs: LogsHandler
     let query: QueryHandler
     let sageMaker: SageMakerDispatcher
+    let runtime: RuntimeHandler
     let metrics: RequestMetrics
     let logger: Logger
 
@@ -140,7 +141,9 @@ struct KilnResponder: HTTPResponder {
                 throw AWSError("UnknownOperationException", status: 400, "Unknown operation \(r.header("x-amz-target") ?? "")")
             }
             return try await sageMaker.handle(operation: operation, body: body, caller: caller, requestId: r.requestId)
-        case .sageMakerRuntime, .featureStoreRuntime:
+        case .sageMakerRuntime:
+            return try await runtime.handle(r, body: body, caller: caller)
+        case .featureStoreRuntime:
             throw AWSError("UnknownOperationException", status: 404, "Kiln does not serve \(r.method) \(r.rawPath) yet")
         case .sts, .iam:
             return try query.handle(service: service.rawValue, params: params, caller: caller, requestId: r.requestId)

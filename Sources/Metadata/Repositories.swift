@@ -82,6 +82,10 @@ public protocol TrainingJobRepository: Sendable {
     func insertTrainingJob(_ job: TrainingJobRecord) async throws
     func trainingJob(accountId: String, region: String, name: String) async throws -> TrainingJobRecord?
     func updateTrainingJob(_ job: TrainingJobRecord) async throws
+    /// Read-modify-write in one transaction, so concurrent changes never overwrite each other.
+    @discardableResult
+    func mutateTrainingJob(accountId: String, region: String, name: String,
+                           _ transform: @Sendable (TrainingJobRecord) throws -> TrainingJobRecord) async throws -> TrainingJobRecord
     /// All jobs of an account and region, newest first.
     func trainingJobs(accountId: String, region: String) async throws -> [TrainingJobRecord]
     /// Jobs in any of the given statuses, across accounts (used at start-up to settle jobs a restart interrupted).
@@ -95,6 +99,10 @@ public protocol ResourceRepository: Sendable {
     func resource(kind: String, accountId: String, region: String, name: String) async throws -> ResourceRecord?
     /// Throws `.notFound` when missing.
     func updateResource(_ r: ResourceRecord) async throws
+    /// Read-modify-write in one transaction; throws `.notFound` when missing.
+    @discardableResult
+    func mutateResource(kind: String, accountId: String, region: String, name: String,
+                        _ transform: @Sendable (ResourceRecord) throws -> ResourceRecord) async throws -> ResourceRecord
     /// Throws `.notFound` when missing.
     func deleteResource(kind: String, accountId: String, region: String, name: String) async throws
     func resources(kind: String, accountId: String, region: String) async throws -> [ResourceRecord]

@@ -148,13 +148,10 @@ def test_valid_request_passes_validation(sm):
     assert resp["TrainingJobArn"].endswith(":training-job/e2e-valid-request-1")
 
 
-def test_runtime_routes_are_reserved_with_unknown_operation(kiln):
-    """sagemaker-runtime and featurestore-runtime reach Kiln (signed as `sagemaker`) and get AWS's error shape."""
+def test_feature_store_runtime_is_reserved_with_unknown_operation(kiln):
+    """featurestore-runtime reaches Kiln (signed as `sagemaker`) and gets AWS's error shape until it lands."""
     from e2e_helpers import expect_client_error
 
-    runtime = kiln.client("sagemaker-runtime")
-    expect_client_error(runtime.invoke_endpoint, EndpointName="ep", Body=b"1,2,3", ContentType="text/csv",
-                        code="UnknownOperationException")
     features = kiln.client("sagemaker-featurestore-runtime")
     expect_client_error(features.get_record, FeatureGroupName="fg", RecordIdentifierValueAsString="1",
                         code="UnknownOperationException")

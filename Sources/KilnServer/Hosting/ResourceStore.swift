@@ -22,6 +22,17 @@ struct ResourceStore<Document: Codable & Sendable>: Sendable {
                                                            creationTime: Date(), document: try encodeShape(doc)))
     }
 
+    /// Changes a document in one transaction (concurrent deploys, updates and deletes never lose each other's writes).
+    func mutate(_ name: String, accountId: String, region: String, _ change: @escaping @Sendable (inout Document) throws -> Void) async throws {
+        try await repository.mutateResource(kind: kind, accountId: accountId, region: region, name: name) { record in
+            var doc = try decodeShape(Document.self, from: record.document)
+            try change(&doc)
+            var updated = record
+            updated.document = try encodeShape(doc)
+            return updated
+        }
+    }
+
     func delete(_ name: String, caller: Caller) async throws {
         try await repository.deleteResource(kind: kind, accountId: caller.accountId, region: caller.region, name: name)
     }

@@ -13,6 +13,15 @@ final class RequestMetrics: Sendable {
                                        buckets: Self.buckets.map { .milliseconds(Int64($0 * 1000)) }).recordSeconds(seconds)
     }
 
+    /// Invocations by endpoint and variant (endpoint names are the account's own, created through the API).
+    func recordInvocation(endpoint: String, variant: String, error: Bool, seconds: Double) {
+        let labels = [("endpoint", endpoint), ("variant", variant)]
+        registry.makeCounter(name: "kiln_invocations_total", labels: labels).increment()
+        if error { registry.makeCounter(name: "kiln_invocation_errors_total", labels: labels).increment() }
+        registry.makeDurationHistogram(name: "kiln_invocation_duration_seconds", labels: labels,
+                                       buckets: Self.buckets.map { .milliseconds(Int64($0 * 1000)) }).recordSeconds(seconds)
+    }
+
     func render() -> String {
         var out = [UInt8]()
         registry.emit(into: &out)

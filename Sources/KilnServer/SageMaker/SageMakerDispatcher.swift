@@ -11,6 +11,8 @@ import SageMakerShapes
 /// answer `UnknownOperationException`; a target that is not in the model at all gets the same code, as AWS does.
 struct SageMakerDispatcher: Sendable {
     let training: TrainingJobService
+    let hosting: HostingService
+    static let empty = Data("{}".utf8)
 
     func handle(operation: String, body: [UInt8], caller: Caller, requestId: String) async throws -> Response {
         switch SageMakerOperation.lookup(operation) {
@@ -38,6 +40,34 @@ struct SageMakerDispatcher: Sendable {
                 return try reply(try await training.listTags(try input(ListTagsInput.self, data), caller: caller), requestId)
             case .deleteTags:
                 return try reply(try await training.deleteTags(try input(DeleteTagsInput.self, data), caller: caller), requestId)
+            case .createModel:
+                return try reply(try await hosting.createModel(try input(CreateModelInput.self, data), caller: caller), requestId)
+            case .describeModel:
+                return try reply(try await hosting.describeModel(try input(DescribeModelInput.self, data).modelName ?? "", caller: caller), requestId)
+            case .deleteModel:
+                try await hosting.deleteModel(try input(DeleteModelInput.self, data).modelName ?? "", caller: caller)
+                return ProtocolResponses.jsonData(Self.empty, requestId: requestId)
+            case .listModels:
+                return try reply(try await hosting.listModels(try input(ListModelsInput.self, data), caller: caller), requestId)
+            case .createEndpointConfig:
+                return try reply(try await hosting.createEndpointConfig(try input(CreateEndpointConfigInput.self, data), caller: caller), requestId)
+            case .describeEndpointConfig:
+                let name = try input(DescribeEndpointConfigInput.self, data).endpointConfigName ?? ""
+                return try reply(try await hosting.describeEndpointConfig(name, caller: caller), requestId)
+            case .deleteEndpointConfig:
+                try await hosting.deleteEndpointConfig(try input(DeleteEndpointConfigInput.self, data).endpointConfigName ?? "", caller: caller)
+                return ProtocolResponses.jsonData(Self.empty, requestId: requestId)
+            case .createEndpoint:
+                return try reply(try await hosting.createEndpoint(try input(CreateEndpointInput.self, data), caller: caller), requestId)
+            case .describeEndpoint:
+                return try reply(try await hosting.describeEndpoint(try input(DescribeEndpointInput.self, data).endpointName ?? "", caller: caller), requestId)
+            case .deleteEndpoint:
+                try await hosting.deleteEndpoint(try input(DeleteEndpointInput.self, data).endpointName ?? "", caller: caller)
+                return ProtocolResponses.jsonData(Self.empty, requestId: requestId)
+            case .listEndpoints:
+                return try reply(try await hosting.listEndpoints(try input(ListEndpointsInput.self, data), caller: caller), requestId)
+            case .updateEndpoint:
+                return try reply(try await hosting.updateEndpoint(try input(UpdateEndpointInput.self, data), caller: caller), requestId)
             default:
                 // Validate anyway, so malformed input gets AWS's error even before the handler lands.
                 _ = try validate(operation: op, data)

@@ -2,22 +2,23 @@ import Foundation
 import Metadata
 import SageMakerShapes
 
-/// The one writer of training-job state: every change (runner progress, Stop, tags) goes through `mutate`,
-/// so concurrent updates of a job never overwrite each other.
-actor TrainingJobLedger {
+/// The one way training-job state changes: every change (runner progress, Stop, tags) is a read-modify-write in
+/// a single metadata transaction, so concurrent updates of a job never overwrite each other.
+struct TrainingJobLedger: Sendable {
     let store: any TrainingJobRepository
 
-    init(store: any TrainingJobRepository) { self.store = store }
-
     @discardableResult
-    func mutate(accountId: String, region: String, name: String, _ change: @Sendable (inout StoredTrainingJob) throws -> Void) async throws -> StoredTrainingJob {
-        guard let record = try await store.trainingJob(accountId: accountId, region: region, name: name) else {
+    func mutate(accountId: String, region: String, name: String, _ change: @escaping @Sendable (inout StoredTrainingJob) throws -> Void) async throws -> StoredTrainingJob {
+        do {
+            let record = try await store.mutateTrainingJob(accountId: accountId, region: region, name: name) { record in
+                var job = try StoredTrainingJob(record)
+                try change(&job)
+                return try job.record(accountId: accountId, region: region)
+            }
+            return try StoredTrainingJob(record)
+        } catch MetadataError.notFound {
             throw TrainingJobService.notFound()
         }
-        var job = try StoredTrainingJob(record)
-        try change(&job)
-        try await store.updateTrainingJob(try job.record(accountId: accountId, region: region))
-        return job
     }
 
     func read(accountId: String, region: String, name: String) async throws -> StoredTrainingJob {

@@ -29,6 +29,20 @@ extension SQLiteMetadataStore: ResourceRepository {
         }
     }
 
+    public func mutateResource(kind: String, accountId: String, region: String, name: String,
+                               _ transform: @Sendable (ResourceRecord) throws -> ResourceRecord) async throws -> ResourceRecord {
+        try await pool.write { db in
+            guard let current = try Row.fetchOne(db, sql: "SELECT * FROM resources WHERE kind = ? AND account_id = ? AND region = ? AND name_key = ?",
+                                                 arguments: [kind, accountId, region, name.lowercased()]).map(Self.resource) else {
+                throw MetadataError.notFound
+            }
+            let r = try transform(current)
+            try db.execute(sql: "UPDATE resources SET document = ? WHERE kind = ? AND account_id = ? AND region = ? AND name_key = ?",
+                           arguments: [r.document, kind, accountId, region, name.lowercased()])
+            return r
+        }
+    }
+
     public func deleteResource(kind: String, accountId: String, region: String, name: String) async throws {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM resources WHERE kind = ? AND account_id = ? AND region = ? AND name_key = ?",

@@ -33,6 +33,22 @@ extension SQLiteMetadataStore: TrainingJobRepository {
         }
     }
 
+    public func mutateTrainingJob(accountId: String, region: String, name: String,
+                                  _ transform: @Sendable (TrainingJobRecord) throws -> TrainingJobRecord) async throws -> TrainingJobRecord {
+        try await pool.write { db in
+            guard let current = try Row.fetchOne(db, sql: "SELECT * FROM training_jobs WHERE account_id = ? AND region = ? AND name = ?",
+                                                 arguments: [accountId, region, name]).map(Self.trainingJob) else {
+                throw MetadataError.notFound
+            }
+            let job = try transform(current)
+            try db.execute(sql: """
+                UPDATE training_jobs SET status = ?, last_modified_time = ?, document = ?
+                WHERE account_id = ? AND region = ? AND name = ?
+                """, arguments: [job.status, job.lastModifiedTime.timeIntervalSince1970, job.document, accountId, region, name])
+            return job
+        }
+    }
+
     public func trainingJobs(accountId: String, region: String) async throws -> [TrainingJobRecord] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM training_jobs WHERE account_id = ? AND region = ? ORDER BY creation_time DESC, name",
