@@ -46,9 +46,11 @@ let package = Package(
         .target(name: "TrainingWorker", dependencies: ["TrainingRuntime", "CKilnSystem"]),
         // The few Linux calls Swift cannot make directly (variadic prctl).
         .target(name: "CKilnSystem"),
+        // What hosting knows of a model: the servable-model and loader protocols, and the loader registry.
+        .target(name: "ModelServing"),
         // The HTTP front door: routing by protocol, authentication, and every service handler.
         .target(name: "KilnServer", dependencies: [
-            "AWSWire", "SigV4", "Metadata", "ObjectStore", "KilnChecksums", "SageMakerShapes", "TrainingRuntime",
+            "AWSWire", "SigV4", "Metadata", "ObjectStore", "KilnChecksums", "SageMakerShapes", "TrainingRuntime", "ModelServing",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import AWSWire
 import Foundation
+import ModelServing
 import Logging
 import Metadata
 import SageMakerShapes

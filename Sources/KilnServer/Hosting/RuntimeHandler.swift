@@ -1,5 +1,6 @@
 import AWSWire
 import Foundation
+import ModelServing
 import HTTPTypes
 import Hummingbird
 import SigV4
