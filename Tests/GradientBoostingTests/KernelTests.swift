@@ -24,11 +24,11 @@ func naiveBestSplit(hist: [HistEntry], G: Double, H: Double, cuts: QuantileCuts,
     for f in 0..<cuts.featureCount {
         let nb = cuts.binCount(f)
         if nb < 2 { continue }
-        let miss = hist[f * histStride + 255]
+        let miss = cuts.hasMissing[f] ? hist[f * histStride + 255] : HistEntry.zero
         for i in 0..<(nb - 1) {
             var lg = 0.0, lh = 0.0
             for j in 0...i { lg += hist[f * histStride + j].x; lh += hist[f * histStride + j].y }
-            for dl in [true, false] {
+            for dl in [false, true] {
                 if !dl && miss.x == 0 && miss.y == 0 { continue }
                 let gl = dl ? lg + miss.x : lg, hl = dl ? lh + miss.y : lh
                 let gr = G - gl, hr = H - hl

@@ -65,10 +65,11 @@ func makeBinary(rows: Int, seed: UInt64) -> LabeledData {
         v += [Float(a), Float(b)]
         y.append(a + 0.1 * rng.nextDouble() < 0.4 ? 0 : (b < 0.5 ? 1 : 2))
     }
-    let d = LabeledData(features: DataMatrix(rows: 3000, cols: 2, values: v), labels: y)
+    let d = LabeledData(features: DataMatrix(rows: 2000, cols: 2, values: Array(v[0..<4000])), labels: Array(y[0..<2000]))
+    let valid = LabeledData(features: DataMatrix(rows: 1000, cols: 2, values: Array(v[4000...])), labels: Array(y[2000...]))
     let hp = try Hyperparameters.parse(["num_round": "200", "objective": "multi:softprob", "num_class": "3",
                                         "eval_metric": "mlogloss,merror", "early_stopping_rounds": "5", "eta": "0.5"])
-    let r = try Trainer.train(params: hp, train: d, validation: d)
+    let r = try Trainer.train(params: hp, train: d, validation: valid)
     #expect(r.bestIteration != nil)
     #expect(r.booster.trees.count == (r.bestIteration! + 1) * 3)
     #expect(r.log.count < 200)

@@ -27,7 +27,7 @@ public struct BinnedMatrix: Sendable {
                             let last = hi0 - 1 - lo0
                             for r in r0..<r1 {
                                 let v = vb[r * F + f]
-                                if v.isNaN { op.p[r * F + f] = QuantileCuts.missingBin; continue }
+                                if v.isNaN { op.p[r * F + f] = QuantileCuts.missingBin; continue }  // only if hasMissing[f]
                                 var lo = lo0
                                 var hi = hi0
                                 while lo < hi {

@@ -167,7 +167,7 @@ public struct Trainer {
                                 let blocks = max(1, min(64, n / 8192))
                                 parallelFor(blocks, threads: threads) { b in
                                     for r in (n * b / blocks)..<(n * (b + 1) / blocks) {
-                                        let leaf = tree.leaf(forBins: bb.baseAddress! + r * F)
+                                        let leaf = tree.leaf(forBins: bb.baseAddress! + r * F, hasMissing: binned.cuts.hasMissing)
                                         mp.p[r * K + k] += tree.splitCondition[leaf]
                                     }
                                 }

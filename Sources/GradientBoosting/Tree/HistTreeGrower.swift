@@ -194,6 +194,7 @@ final class HistTreeGrower {
         var t0 = monotonicSeconds()
         var leftCounts = [Int](repeating: 0, count: nodes.count)
         let F = features
+        let hasMissing = cuts.hasMissing
         leftCounts.withUnsafeMutableBufferPointer { lc in
             let lp = SendablePointer(lc.baseAddress!)
             let ri = SendablePointer(rowIndex)
@@ -203,6 +204,7 @@ final class HistTreeGrower {
                 let f = node.best.feature
                 let splitBin = UInt8(truncatingIfNeeded: node.best.bin)
                 let dl = node.best.defaultLeft
+                let checkMissing = hasMissing[f]
                 let seg = ri.p + node.start
                 let tmp = tp.p + node.start
                 var nl = 0
@@ -211,7 +213,7 @@ final class HistTreeGrower {
                 for k in 0..<node.count {
                     let r = seg[k]
                     let b = col[Int(r) * F]
-                    let goLeft = b == QuantileCuts.missingBin ? dl : b <= splitBin
+                    let goLeft = (checkMissing && b == QuantileCuts.missingBin) ? dl : b <= splitBin
                     if goLeft { seg[nl] = r; nl += 1 } else { tmp[nr] = r; nr += 1 }
                 }
                 (seg + nl).update(from: tmp, count: nr)

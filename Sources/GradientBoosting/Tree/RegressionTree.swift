@@ -42,11 +42,12 @@ public struct RegressionTree: Sendable {
     }
 
     /// Leaf reached by a binned training row (exactly the training partition).
-    @inlinable func leaf(forBins b: UnsafePointer<UInt8>) -> Int {
+    @inlinable func leaf(forBins b: UnsafePointer<UInt8>, hasMissing: [Bool]) -> Int {
         var n = 0
         while left[n] >= 0 {
-            let v = b[Int(splitFeature[n])]
-            if v == QuantileCuts.missingBin {
+            let f = Int(splitFeature[n])
+            let v = b[f]
+            if v == QuantileCuts.missingBin && hasMissing[f] {
                 n = Int(defaultLeft[n] ? left[n] : right[n])
             } else {
                 n = Int(Int32(v) <= splitBin[n] ? left[n] : right[n])

@@ -39,7 +39,7 @@ public enum SplitEvaluator {
             let nb = cuts.binCount(f)
             if nb < 2 { continue }
             let h = hist + f * histStride
-            let miss = h[255]
+            let miss = cuts.hasMissing[f] ? h[255] : HistEntry.zero
             let hasMissing = miss.x != 0 || miss.y != 0
             let mono = constrained && f < params.monotoneConstraints.count ? params.monotoneConstraints[f] : 0
             var lg = 0.0
@@ -47,45 +47,25 @@ public enum SplitEvaluator {
             for i in 0..<(nb - 1) {
                 lg += h[i].x
                 lh += h[i].y
-                // default left: missing joins the left side
-                if true {
-                    let gl = lg + miss.x, hl = lh + miss.y
+                // missing right (default_left = false), then, if the node has missing values, missing left
+                for side in 0..<(hasMissing ? 2 : 1) {
+                    let dl = side == 1
+                    let gl = dl ? lg + miss.x : lg, hl = dl ? lh + miss.y : lh
                     let gr = sumG - gl, hr = sumH - hl
-                    if hl >= mcw && hr >= mcw {
-                        var chg: Double
-                        var wl = 0.0, wr = 0.0
-                        if mono != 0 || bounded || constrained {
-                            wl = w(gl, hl); wr = w(gr, hr)
-                            chg = params.gain(givenWeight: wl, gl, hl) + params.gain(givenWeight: wr, gr, hr) - parentGain
-                            if (mono > 0 && wl > wr) || (mono < 0 && wl < wr) { chg = -.infinity }
-                        } else {
-                            chg = params.gain(gl, hl) + params.gain(gr, hr) - parentGain
-                        }
-                        if chg > best.lossChange {
-                            best.lossChange = chg; best.feature = f; best.bin = i; best.condition = cuts.cut(f, i)
-                            best.defaultLeft = true; best.leftG = gl; best.leftH = hl; best.rightG = gr; best.rightH = hr
-                            best.leftWeight = wl; best.rightWeight = wr
-                        }
+                    if !(hl >= mcw && hr >= mcw) { continue }
+                    var chg: Double
+                    var wl = 0.0, wr = 0.0
+                    if mono != 0 || bounded || constrained {
+                        wl = w(gl, hl); wr = w(gr, hr)
+                        chg = params.gain(givenWeight: wl, gl, hl) + params.gain(givenWeight: wr, gr, hr) - parentGain
+                        if (mono > 0 && wl > wr) || (mono < 0 && wl < wr) { chg = -.infinity }
+                    } else {
+                        chg = params.gain(gl, hl) + params.gain(gr, hr) - parentGain
                     }
-                }
-                if hasMissing {
-                    let gl = lg, hl = lh
-                    let gr = sumG - gl, hr = sumH - hl
-                    if hl >= mcw && hr >= mcw {
-                        var chg: Double
-                        var wl = 0.0, wr = 0.0
-                        if mono != 0 || bounded || constrained {
-                            wl = w(gl, hl); wr = w(gr, hr)
-                            chg = params.gain(givenWeight: wl, gl, hl) + params.gain(givenWeight: wr, gr, hr) - parentGain
-                            if (mono > 0 && wl > wr) || (mono < 0 && wl < wr) { chg = -.infinity }
-                        } else {
-                            chg = params.gain(gl, hl) + params.gain(gr, hr) - parentGain
-                        }
-                        if chg > best.lossChange {
-                            best.lossChange = chg; best.feature = f; best.bin = i; best.condition = cuts.cut(f, i)
-                            best.defaultLeft = false; best.leftG = gl; best.leftH = hl; best.rightG = gr; best.rightH = hr
-                            best.leftWeight = wl; best.rightWeight = wr
-                        }
+                    if chg > best.lossChange {
+                        best.lossChange = chg; best.feature = f; best.bin = i; best.condition = cuts.cut(f, i)
+                        best.defaultLeft = dl; best.leftG = gl; best.leftH = hl; best.rightG = gr; best.rightH = hr
+                        best.leftWeight = wl; best.rightWeight = wr
                     }
                 }
             }
