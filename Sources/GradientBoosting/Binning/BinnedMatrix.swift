@@ -28,13 +28,16 @@ public struct BinnedMatrix: Sendable {
                             for r in r0..<r1 {
                                 let v = vb[r * F + f]
                                 if v.isNaN { op.p[r * F + f] = QuantileCuts.missingBin; continue }  // only if hasMissing[f]
-                                var lo = lo0
-                                var hi = hi0
-                                while lo < hi {
-                                    let mid = (lo + hi) >> 1
-                                    if cv[mid] <= v { lo = mid + 1 } else { hi = mid }
+                                // branch-free upper bound: number of cuts <= v
+                                var base = lo0
+                                var len = hi0 - lo0
+                                while len > 1 {
+                                    let half = len >> 1
+                                    base = cv[base + half] <= v ? base + half : base
+                                    len -= half
                                 }
-                                op.p[r * F + f] = UInt8(truncatingIfNeeded: min(lo - lo0, last))
+                                let ub = base - lo0 + (cv[base] <= v ? 1 : 0)
+                                op.p[r * F + f] = UInt8(truncatingIfNeeded: min(ub, last))
                             }
                         }
                     }

@@ -52,7 +52,7 @@ public struct Metric: Sendable {
     public var maximize: Bool { kind == .auc || kind == .aucpr }
 
     /// `preds` holds `width` values per row (class probabilities for multi-class).
-    public func evaluate(preds: [Float], width: Int, labels: [Float], weights: [Float]?) -> Double {
+    public func evaluate(preds: [Float], width: Int, labels: [Float], weights: [Float]?, threads: Int = 1) -> Double {
         let n = labels.count
         @inline(__always) func w(_ i: Int) -> Double { weights.map { Double($0[i]) } ?? 1 }
         var sum = 0.0
@@ -79,11 +79,19 @@ public struct Metric: Sendable {
             return wsum == 0 ? 0 : sum / wsum
         default: break
         }
-        for i in 0..<n {
+        let blocks = max(1, min(64, n / 16384))
+        var partial = [SIMD2<Double>](repeating: .zero, count: blocks)
+        let me = self
+        partial.withUnsafeMutableBufferPointer { pb in
+          let pp = SendablePointer(pb.baseAddress!)
+          parallelFor(blocks, threads: threads) { blk in
+            var sum = 0.0, wsum = 0.0
+            @inline(__always) func w(_ i: Int) -> Double { weights.map { Double($0[i]) } ?? 1 }
+            for i in (n * blk / blocks)..<(n * (blk + 1) / blocks) {
             let y = Double(labels[i])
             let p = Double(preds[i * width])
             let v: Double
-            switch kind {
+            switch me.kind {
             case .rmse: v = (y - p) * (y - p)
             case .rmsle: let d = log1p(p) - log1p(y); v = d * d
             case .mae: v = abs(y - p)
@@ -109,6 +117,12 @@ public struct Metric: Sendable {
             }
             sum += v * w(i); wsum += w(i)
         }
+            pp.p[blk] = SIMD2(sum, wsum)
+          }
+        }
+        let tot = partial.reduce(SIMD2<Double>.zero, +)
+        sum = tot.x
+        wsum = tot.y
         if wsum == 0 { return 0 }
         switch kind {
         case .rmse, .rmsle: return sqrt(sum / wsum)

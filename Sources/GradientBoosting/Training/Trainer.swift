@@ -201,9 +201,9 @@ public struct Trainer {
             var sets: [(String, [Float], [Float], [Float]?)] = [("train", margins, labels, weights)]
             if let v = validation { sets.append(("validation", valMargins, v.labels, v.weights)) }
             for (name, m, y, w) in sets {
-                let preds = evalPredictions(obj, margins: m, rows: y.count)
+                let preds = evalPredictions(obj, margins: m, rows: y.count, threads: threads)
                 for metric in metrics {
-                    let value = metric.evaluate(preds: preds.values, width: preds.width, labels: y, weights: w)
+                    let value = metric.evaluate(preds: preds.values, width: preds.width, labels: y, weights: w, threads: threads)
                     line += "\t\(name)-\(metric.name):\(format5(value))"
                     if name == "validation", let es = esMetric, es.name == metric.name { esValue = value }
                 }
@@ -234,18 +234,25 @@ public struct Trainer {
             booster.attributes["best_score"] = String(bs)
         }
         profile.histograms += grower.profile.histograms
+        profile.subtraction += grower.profile.subtraction
         profile.splitFinding += grower.profile.splitFinding
         profile.partition += grower.profile.partition
         return Result(booster: booster, log: log, bestIteration: best, profile: profile, binningSeconds: binningSeconds)
     }
 
-    static func evalPredictions(_ obj: Objective, margins: [Float], rows: Int) -> (values: [Float], width: Int) {
+    static func evalPredictions(_ obj: Objective, margins: [Float], rows: Int, threads: Int = 1) -> (values: [Float], width: Int) {
         let K = obj.outputGroups
         let width = obj.predictionWidth(forEval: true)
         var out = [Float](repeating: 0, count: rows * width)
         margins.withUnsafeBufferPointer { mb in
             out.withUnsafeMutableBufferPointer { ob in
-                for r in 0..<rows { obj.transform(mb.baseAddress! + r * K, into: ob.baseAddress! + r * width, forEval: true) }
+                let op = SendablePointer(ob.baseAddress!)
+                let blocks = max(1, min(64, rows / 16384))
+                parallelFor(blocks, threads: threads) { b in
+                    for r in (rows * b / blocks)..<(rows * (b + 1) / blocks) {
+                        obj.transform(mb.baseAddress! + r * K, into: op.p + r * width, forEval: true)
+                    }
+                }
             }
         }
         return (out, width)

@@ -8,6 +8,7 @@ final class HistTreeGrower {
     let cuts: QuantileCuts
     let rowIndex: UnsafeMutablePointer<UInt32>
     let temp: UnsafeMutablePointer<UInt32>
+    let temp2: UnsafeMutablePointer<UInt32>
     var activeRows: Int
     private var histPool: [UnsafeMutablePointer<HistEntry>] = []
     private var freeHists: [Int] = []
@@ -39,6 +40,7 @@ final class HistTreeGrower {
         self.threads = max(1, threads)
         rowIndex = .allocate(capacity: max(rows, 1))
         temp = .allocate(capacity: max(rows, 1))
+        temp2 = .allocate(capacity: max(rows, 1))
         activeRows = rows
         for i in 0..<rows { rowIndex[i] = UInt32(i) }
     }
@@ -46,6 +48,7 @@ final class HistTreeGrower {
     deinit {
         rowIndex.deallocate()
         temp.deallocate()
+        temp2.deallocate()
         for h in histPool { h.deallocate() }
         for h in scratch { h.deallocate() }
     }
@@ -190,34 +193,73 @@ final class HistTreeGrower {
     private func expand(_ nodes: [Node], tree: inout RegressionTree, bins: UnsafePointer<UInt8>,
                         gpair: UnsafePointer<SIMD2<Float>>, params: TreeParameters, levelFeatures: [Int],
                         rng: inout SplitMix64) -> [Node] {
-        // partition rows of every node in parallel
+        // partition rows of every node in parallel, big nodes in chunks:
+        // phase 1 splits each chunk into lefts (temp) and rights (temp2), phase 2 copies them back in order
         var t0 = monotonicSeconds()
-        var leftCounts = [Int](repeating: 0, count: nodes.count)
         let F = features
         let hasMissing = cuts.hasMissing
-        leftCounts.withUnsafeMutableBufferPointer { lc in
-            let lp = SendablePointer(lc.baseAddress!)
+        struct PartTask { var node: Int; var start: Int; var count: Int; var nl = 0; var leftOffset = 0; var rightOffset = 0 }
+        var ptasks: [PartTask] = []
+        var firstTask: [Int] = []
+        let partChunk = 65536
+        for (i, node) in nodes.enumerated() {
+            firstTask.append(ptasks.count)
+            let chunks = max(1, min(threads * 4, node.count / partChunk))
+            for c in 0..<chunks {
+                let s0 = node.start + node.count * c / chunks
+                let s1 = node.start + node.count * (c + 1) / chunks
+                ptasks.append(PartTask(node: i, start: s0, count: s1 - s0))
+            }
+        }
+        firstTask.append(ptasks.count)
+        ptasks.withUnsafeMutableBufferPointer { tb in
+            let tp = SendablePointer(tb.baseAddress!)
             let ri = SendablePointer(rowIndex)
-            let tp = SendablePointer(temp)
-            parallelFor(nodes.count, threads: threads) { i in
-                let node = nodes[i]
-                let f = node.best.feature
-                let splitBin = UInt8(truncatingIfNeeded: node.best.bin)
-                let dl = node.best.defaultLeft
+            let lt = SendablePointer(temp)
+            let rt = SendablePointer(temp2)
+            parallelFor(tb.count, threads: threads) { t in
+                let task = tp.p[t]
+                let best = nodes[task.node].best
+                let f = best.feature
+                let splitBin = UInt8(truncatingIfNeeded: best.bin)
+                let dl = best.defaultLeft
                 let checkMissing = hasMissing[f]
-                let seg = ri.p + node.start
-                let tmp = tp.p + node.start
+                let src = ri.p + task.start
+                let lefts = lt.p + task.start
+                let rights = rt.p + task.start
                 var nl = 0
                 var nr = 0
                 let col = bins + f
-                for k in 0..<node.count {
-                    let r = seg[k]
+                for k in 0..<task.count {
+                    let r = src[k]
                     let b = col[Int(r) * F]
                     let goLeft = (checkMissing && b == QuantileCuts.missingBin) ? dl : b <= splitBin
-                    if goLeft { seg[nl] = r; nl += 1 } else { tmp[nr] = r; nr += 1 }
+                    lefts[nl] = r
+                    rights[nr] = r
+                    nl &+= goLeft ? 1 : 0
+                    nr &+= goLeft ? 0 : 1
                 }
-                (seg + nl).update(from: tmp, count: nr)
-                lp.p[i] = nl
+                tp.p[t].nl = nl
+            }
+        }
+        var leftCounts = [Int](repeating: 0, count: nodes.count)
+        for i in 0..<nodes.count {
+            var total = 0
+            for t in firstTask[i]..<firstTask[i + 1] { ptasks[t].leftOffset = total; total += ptasks[t].nl }
+            var r = total
+            for t in firstTask[i]..<firstTask[i + 1] { ptasks[t].rightOffset = r; r += ptasks[t].count - ptasks[t].nl }
+            leftCounts[i] = total
+        }
+        let finalTasks = ptasks
+        do {
+            let ri = SendablePointer(rowIndex)
+            let lt = SendablePointer(temp)
+            let rt = SendablePointer(temp2)
+            parallelFor(finalTasks.count, threads: threads) { t in
+                let task = finalTasks[t]
+                let base = ri.p + nodes[task.node].start
+                (base + task.leftOffset).update(from: lt.p + task.start, count: task.nl)
+                (base + task.rightOffset).update(from: rt.p + task.start, count: task.count - task.nl)
             }
         }
         var t1 = monotonicSeconds()
@@ -291,7 +333,7 @@ final class HistTreeGrower {
             }
         }
         t1 = monotonicSeconds()
-        profile.histograms += t1 - t0
+        profile.subtraction += t1 - t0
         var withHist = children.indices.filter { children[$0].hist >= 0 }
         if !withHist.isEmpty {
             var sub = withHist.map { children[$0] }
@@ -299,7 +341,6 @@ final class HistTreeGrower {
             for (k, ci) in withHist.enumerated() { children[ci] = sub[k] }
         }
         withHist.removeAll()
-        profile.splitFinding += monotonicSeconds() - t1
         return children
     }
 
