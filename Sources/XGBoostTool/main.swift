@@ -49,7 +49,7 @@ func run() {
     var i = 0
     while i < args.count {
         let a = args[i]
-        if a == "--profile" || a == "--output-margin" || a == "--has-label" { flags.insert(a); i += 1; continue }
+        if a == "--profile" || a == "--output-margin" || a == "--has-label" || a == "--no-eval" { flags.insert(a); i += 1; continue }
         guard a.hasPrefix("--"), i + 1 < args.count else { fail("unexpected argument '\(a)'") }
         let v = args[i + 1]
         if a == "--param" {
@@ -66,8 +66,10 @@ func run() {
         guard let trainPath = opts["train"], let modelOut = opts["model-out"] else {
             fail("train needs --train FILE and --model-out FILE")
         }
-        let hp: Hyperparameters
+        var hp: Hyperparameters
         do { hp = try Hyperparameters.parse(params) } catch { fail("\(error)") }
+        // --no-eval (benchmarks): train without computing per-round metrics
+        if flags.contains("--no-eval") { hp.skipEvaluation = true }
         let t0 = monotonicSeconds()
         do {
             var train: LabeledData? = try load(trainPath, format: format, hasLabel: true, weights: hp.csvWeights, threads: hp.nthread)

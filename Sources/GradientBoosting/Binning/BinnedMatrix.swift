@@ -4,6 +4,9 @@ public struct BinnedMatrix: Sendable {
     public var rows: Int
     public var features: Int
     public var bins: [UInt8]
+    /// The same bins feature-major (`columns[f * rows + row]`): one feature's column stays in cache
+    /// while rows are partitioned.
+    public var columns: [UInt8]
     public var cuts: QuantileCuts
 
     public init(matrix: DataMatrix, cuts: QuantileCuts, threads: Int = 2) {
@@ -11,11 +14,14 @@ public struct BinnedMatrix: Sendable {
         features = matrix.cols
         self.cuts = cuts
         var out = [UInt8](repeating: 0, count: rows * features)
+        var colOut = [UInt8](repeating: 0, count: rows * features)
         let F = features
         let R = rows
         matrix.values.withUnsafeBufferPointer { vb in
             out.withUnsafeMutableBufferPointer { ob in
+              colOut.withUnsafeMutableBufferPointer { cb in
                 let op = SendablePointer(ob.baseAddress!)
+                let cp = SendablePointer(cb.baseAddress!)
                 let blocks = max(1, min(256, R / 4096))
                 cuts.values.withUnsafeBufferPointer { cv in
                     parallelFor(blocks, threads: threads) { b in
@@ -27,7 +33,11 @@ public struct BinnedMatrix: Sendable {
                             let last = hi0 - 1 - lo0
                             for r in r0..<r1 {
                                 let v = vb[r * F + f]
-                                if v.isNaN { op.p[r * F + f] = QuantileCuts.missingBin; continue }  // only if hasMissing[f]
+                                if v.isNaN {  // only happens when hasMissing[f]
+                                    op.p[r * F + f] = QuantileCuts.missingBin
+                                    cp.p[f * R + r] = QuantileCuts.missingBin
+                                    continue
+                                }
                                 // branch-free upper bound: number of cuts <= v
                                 var base = lo0
                                 var len = hi0 - lo0
@@ -37,13 +47,17 @@ public struct BinnedMatrix: Sendable {
                                     len -= half
                                 }
                                 let ub = base - lo0 + (cv[base] <= v ? 1 : 0)
-                                op.p[r * F + f] = UInt8(truncatingIfNeeded: min(ub, last))
+                                let code = UInt8(truncatingIfNeeded: min(ub, last))
+                                op.p[r * F + f] = code
+                                cp.p[f * R + r] = code
                             }
                         }
                     }
                 }
+              }
             }
         }
         bins = out
+        columns = colOut
     }
 }

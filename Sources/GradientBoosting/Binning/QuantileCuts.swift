@@ -75,7 +75,7 @@ public struct QuantileCuts: Sendable {
                             let v = vb[r * cols + f]
                             if !v.isNaN { col.append(v) }
                         }
-                        col.sort()
+                        radixSort(&col)
                         var cuts = [Float]()
                         if !col.isEmpty {
                             // distinct values with counts
@@ -145,5 +145,35 @@ public struct QuantileCuts: Sendable {
             if j == 1 || c > cuts[cuts.count - 1] { cuts.append(c) }
         }
         return cuts
+    }
+}
+
+/// Sorts non-NaN floats ascending with an LSD radix sort on order-preserving bit keys (3 × 11 bits).
+func radixSort(_ a: inout [Float]) {
+    let n = a.count
+    if n < 256 { a.sort(); return }
+    var keys = [UInt32](repeating: 0, count: n)
+    for i in 0..<n {
+        let b = a[i].bitPattern
+        keys[i] = (b & 0x8000_0000) != 0 ? ~b : b | 0x8000_0000
+    }
+    var tmp = [UInt32](repeating: 0, count: n)
+    var counts = [Int](repeating: 0, count: 2048)
+    for pass in 0..<3 {
+        let shift = UInt32(pass * 11)
+        for i in 0..<2048 { counts[i] = 0 }
+        for k in keys { counts[Int((k >> shift) & 2047)] += 1 }
+        var sum = 0
+        for i in 0..<2048 { let c = counts[i]; counts[i] = sum; sum += c }
+        for k in keys {
+            let d = Int((k >> shift) & 2047)
+            tmp[counts[d]] = k
+            counts[d] += 1
+        }
+        swap(&keys, &tmp)
+    }
+    for i in 0..<n {
+        let k = keys[i]
+        a[i] = Float(bitPattern: (k & 0x8000_0000) != 0 ? k & 0x7FFF_FFFF : ~k)
     }
 }

@@ -86,7 +86,10 @@ public struct Metric: Sendable {
           let pp = SendablePointer(pb.baseAddress!)
           parallelFor(blocks, threads: threads) { blk in
             var sum = 0.0, wsum = 0.0
-            @inline(__always) func w(_ i: Int) -> Double { weights.map { Double($0[i]) } ?? 1 }
+            let wp: UnsafePointer<Float>? = weights.map { $0.withUnsafeBufferPointer { $0.baseAddress! } }
+            let yp = labels.withUnsafeBufferPointer { $0.baseAddress! }
+            let pp0 = preds.withUnsafeBufferPointer { $0.baseAddress! }
+            @inline(__always) func w(_ i: Int) -> Double { wp.map { Double($0[i]) } ?? 1 }
             for i in (n * blk / blocks)..<(n * (blk + 1) / blocks) {
             let y = Double(labels[i])
             let p = Double(preds[i * width])

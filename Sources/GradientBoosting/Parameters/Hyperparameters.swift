@@ -22,6 +22,8 @@ public struct Hyperparameters: Sendable {
     public var verbosity = 1
     public var sketchEps = 0.03
     public var tuningObjectiveMetric: String? = nil
+    /// Not a SageMaker hyperparameter: skip per-round metrics (benchmarks, no log lines).
+    public var skipEvaluation = false
     public init() {}
 
     public struct ValidationError: Error, CustomStringConvertible, Sendable {

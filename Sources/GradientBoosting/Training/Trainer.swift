@@ -143,8 +143,11 @@ public struct Trainer {
                     }
                     grower.resetRows(keep: keep)
                     let (tree, leaves) = binned.bins.withUnsafeBufferPointer { bb in
-                        gpair.withUnsafeBufferPointer { gb in
-                            grower.grow(bins: bb.baseAddress!, gpair: gb.baseAddress! + k * n, params: treeParams, rng: &rng)
+                        binned.columns.withUnsafeBufferPointer { cb in
+                            gpair.withUnsafeBufferPointer { gb in
+                                grower.grow(bins: bb.baseAddress!, columns: cb.baseAddress!, gpair: gb.baseAddress! + k * n,
+                                            params: treeParams, rng: &rng)
+                            }
                         }
                     }
                     t = monotonicSeconds()
@@ -195,6 +198,7 @@ public struct Trainer {
                 }
             }
             // evaluation line
+            if params.skipEvaluation && esMetric == nil { continue }
             t = monotonicSeconds()
             var line = "[\(round)]"
             var esValue: Double? = nil

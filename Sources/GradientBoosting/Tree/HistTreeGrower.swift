@@ -74,7 +74,7 @@ final class HistTreeGrower {
 
     // MARK: growth
 
-    func grow(bins: UnsafePointer<UInt8>, gpair: UnsafePointer<SIMD2<Float>>, params: TreeParameters,
+    func grow(bins: UnsafePointer<UInt8>, columns: UnsafePointer<UInt8>, gpair: UnsafePointer<SIMD2<Float>>, params: TreeParameters,
               rng: inout SplitMix64) -> (RegressionTree, [Leaf]) {
         var tree = RegressionTree()
         let n = activeRows
@@ -143,7 +143,7 @@ final class HistTreeGrower {
                 }
                 numLeaves += toSplit.count
                 if toSplit.isEmpty { break }
-                var children = expand(toSplit, tree: &tree, bins: bins, gpair: gpair, params: params,
+                var children = expand(toSplit, tree: &tree, bins: bins, columns: columns, gpair: gpair, params: params,
                                       levelFeatures: featuresForLevel(toSplit[0].depth + 1), rng: &rng)
                 var next: [Node] = []
                 for i in 0..<children.count {
@@ -167,7 +167,7 @@ final class HistTreeGrower {
                     continue
                 }
                 numLeaves += 1
-                let children = expand([node], tree: &tree, bins: bins, gpair: gpair, params: params,
+                let children = expand([node], tree: &tree, bins: bins, columns: columns, gpair: gpair, params: params,
                                       levelFeatures: featuresForLevel(node.depth + 1), rng: &rng)
                 for c in children {
                     if c.hist >= 0 { queue.append(c) } else { leaves.append(Leaf(node: c.id, start: c.start, count: c.count)) }
@@ -190,13 +190,13 @@ final class HistTreeGrower {
 
     /// Splits `nodes` (whose best split is set), partitions their rows, and returns the children,
     /// with histograms and best splits for those that may split further.
-    private func expand(_ nodes: [Node], tree: inout RegressionTree, bins: UnsafePointer<UInt8>,
+    private func expand(_ nodes: [Node], tree: inout RegressionTree, bins: UnsafePointer<UInt8>, columns: UnsafePointer<UInt8>,
                         gpair: UnsafePointer<SIMD2<Float>>, params: TreeParameters, levelFeatures: [Int],
                         rng: inout SplitMix64) -> [Node] {
         // partition rows of every node in parallel, big nodes in chunks:
         // phase 1 splits each chunk into lefts (temp) and rights (temp2), phase 2 copies them back in order
         var t0 = monotonicSeconds()
-        let F = features
+        let R = rows
         let hasMissing = cuts.hasMissing
         struct PartTask { var node: Int; var start: Int; var count: Int; var nl = 0; var leftOffset = 0; var rightOffset = 0 }
         var ptasks: [PartTask] = []
@@ -229,10 +229,10 @@ final class HistTreeGrower {
                 let rights = rt.p + task.start
                 var nl = 0
                 var nr = 0
-                let col = bins + f
+                let col = columns + f * R
                 for k in 0..<task.count {
                     let r = src[k]
-                    let b = col[Int(r) * F]
+                    let b = col[Int(r)]
                     let goLeft = (checkMissing && b == QuantileCuts.missingBin) ? dl : b <= splitBin
                     lefts[nl] = r
                     rights[nr] = r
