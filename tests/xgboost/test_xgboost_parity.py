@@ -199,3 +199,52 @@ def test_bad_rows_and_hyperparameters(kiln_xgb, tmp_path):
     r = subprocess.run([kiln_xgb, "train", "--train", str(bad), "--content-type", "text/csv", "--model-out",
                         str(tmp_path / "m"), "--param", "num_round=2", "--param", "foo=1"], capture_output=True, text=True)
     assert r.returncode != 0 and "Extraneous hyperparameter found: foo" in r.stderr
+
+
+def _bc():
+    return split(*datasets.load_breast_cancer(return_X_y=True))
+
+
+def _diab(transform):
+    X, y = datasets.load_diabetes(return_X_y=True)
+    return split(X, transform(y), stratify=False)
+
+
+OBJECTIVES = {
+    "reg:logistic": (_bc, {"eval_metric": "rmse"}),
+    "binary:logitraw": (_bc, {"eval_metric": "auc"}),
+    "binary:hinge": (_bc, {"eval_metric": "error"}),
+    "count:poisson": (lambda: _diab(lambda y: np.round(y / 25.0)), {"eval_metric": "poisson-nloglik"}),
+    "reg:gamma": (lambda: _diab(lambda y: y / 100.0), {"eval_metric": "gamma-nloglik"}),
+    "reg:tweedie": (lambda: _diab(lambda y: y / 100.0), {"eval_metric": "tweedie-nloglik@1.5"}),
+    "reg:pseudohubererror": (lambda: _diab(lambda y: y / 100.0), {"eval_metric": "mphe"}),
+    "reg:squaredlogerror": (lambda: _diab(lambda y: y), {"eval_metric": "rmsle"}),
+    "gblinear": (lambda: _diab(lambda y: y / 100.0), {"booster": "gblinear", "eval_metric": "rmse"}),
+}
+
+
+@pytest.mark.parametrize("objective", list(OBJECTIVES))
+def test_objective_family(objective, kiln_xgb, tmp_path):
+    """Same data, same parameters: the validation metric Kiln logs matches xgboost's within 0.3 %."""
+    Xtr, Xte, ytr, yte = OBJECTIVES[objective][0]()
+    extra = dict(OBJECTIVES[objective][1])
+    params = {"max_depth": 3, "eta": 0.1, **extra}
+    if objective != "gblinear":
+        params["objective"] = objective
+    else:
+        params["objective"] = "reg:squarederror"
+    rounds = 30
+    _, log = kiln_train(kiln_xgb, tmp_path, Xtr, ytr, params, rounds, Xte, yte)
+    kval = float(log[-1].split("\t")[-1].split(":")[1])
+    res = {}
+    bst = xgb.train({**params, "base_score": 0.5, "tree_method": "hist", "nthread": 2},
+                    xgb.DMatrix(Xtr, label=ytr), rounds,
+                    evals=[(xgb.DMatrix(Xtr, label=ytr), "train"), (xgb.DMatrix(Xte, label=yte), "validation")],
+                    evals_result=res, verbose_eval=False)
+    metric = extra["eval_metric"]
+    pval = res["validation"][metric][-1]
+    print(f"{objective}: validation-{metric} kiln {kval:.5f} xgb {pval:.5f}")
+    if metric == "auc":
+        assert kval >= pval - 0.003 * pval
+    else:
+        assert abs(kval - pval) <= 0.003 * abs(pval) + 1e-5 or kval < pval

@@ -195,7 +195,7 @@ public struct Objective: Sendable {
         switch kind {
         case .logistic, .binaryLogistic: out[0] = 1 / (1 + expf(-m[0]))
         case .poisson, .gamma, .tweedie: out[0] = expf(m[0])
-        case .binaryHinge: out[0] = forEval ? m[0] : (m[0] > 0 ? 1 : 0)
+        case .binaryHinge: out[0] = m[0] > 0 ? 1 : 0
         case .softprob, .softmax:
             if kind == .softmax && !forEval {
                 var best = 0

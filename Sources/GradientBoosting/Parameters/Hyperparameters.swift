@@ -24,6 +24,8 @@ public struct Hyperparameters: Sendable {
     public var tuningObjectiveMetric: String? = nil
     /// Not a SageMaker hyperparameter: skip per-round metrics (benchmarks, no log lines).
     public var skipEvaluation = false
+    /// gblinear's lambda defaults to 0 (the tree default is 1): remember whether it was given.
+    public var lambdaGiven = false
     public init() {}
 
     public struct ValidationError: Error, CustomStringConvertible, Sendable {
@@ -113,7 +115,7 @@ public struct Hyperparameters: Sendable {
         if let v = try dbl("colsample_bytree", 0, 1, openLow: true) { p.tree.colsampleByTree = v }
         if let v = try dbl("colsample_bylevel", 0, 1, openLow: true) { p.tree.colsampleByLevel = v }
         if let v = try dbl("colsample_bynode", 0, 1, openLow: true) { p.tree.colsampleByNode = v }
-        if let v = try dbl("lambda", 0) { p.tree.lambda = v }
+        if let v = try dbl("lambda", 0) { p.tree.lambda = v; p.lambdaGiven = true }
         if let v = try dbl("alpha", 0) { p.tree.alpha = v }
         if let v = try choice("tree_method", ["auto", "exact", "approx", "hist", "gpu_hist"]) { p.treeMethod = v }
         if let v = try dbl("sketch_eps", 0, 1, openLow: true, openHigh: true) { p.sketchEps = v }
@@ -164,6 +166,8 @@ public struct Hyperparameters: Sendable {
             p.tuningObjectiveMetric = name
             if !p.evalMetrics.contains(name) && Metric(name: name) != nil { p.evalMetrics.append(name); p.evalMetrics.sort() }
         }
+        // XGBoost gives count:poisson a tree max_delta_step of 0.7 unless the user set one
+        if p.objective == .poisson && m["max_delta_step"] == nil { p.tree.maxDeltaStep = 0.7 }
         if let b = p.baseScore, p.objective == .binaryLogistic || p.objective == .logistic, !(b > 0 && b < 1) {
             throw fail("base_score", "must be in (0,1) for logistic loss, got \(b)")
         }

@@ -15,7 +15,7 @@ public func monotonicSeconds() -> Double {
 public struct TrainingProfile: Sendable {
     public var gradients = 0.0
     public var histograms = 0.0
-    /// Histogram building plus sibling subtraction (wall time of that phase).
+    /// Sibling subtraction (parent − built child).
     public var subtraction = 0.0
     public var splitFinding = 0.0
     public var partition = 0.0
@@ -24,7 +24,7 @@ public struct TrainingProfile: Sendable {
     public init() {}
     public var summary: String {
         func f(_ x: Double) -> String { String(Int((x * 1000).rounded())) + " ms" }
-        return "gradients \(f(gradients)), histograms \(f(histograms)) (build + subtraction phase \(f(subtraction))), split finding \(f(splitFinding)), "
+        return "gradients \(f(gradients)), histogram build \(f(histograms)), sibling subtraction \(f(subtraction)), split finding \(f(splitFinding)), "
             + "partition \(f(partition)), prediction update \(f(predictionUpdate)), evaluation \(f(evaluation))"
     }
 }

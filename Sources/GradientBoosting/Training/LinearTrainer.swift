@@ -13,7 +13,7 @@ enum LinearTrainer {
         var margins = [Float](repeating: 0, count: n * K)
         for r in 0..<n { for k in 0..<K { margins[r * K + k] = base[k] } }
         let sumW = train.weights.map { $0.reduce(0.0) { $0 + Double($1) } } ?? Double(n)
-        let lambda = params.tree.lambda * sumW
+        let lambda = (params.lambdaGiven ? params.tree.lambda : 0) * sumW
         let alpha = params.tree.alpha * sumW
         let eta = params.tree.eta
         var gpair = [SIMD2<Float>](repeating: .zero, count: n * K)

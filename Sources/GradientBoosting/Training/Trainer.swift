@@ -57,6 +57,7 @@ public struct Trainer {
         var obj = Objective(kind: params.objective, numClass: params.numClass)
         obj.scalePosWeight = Float(params.scalePosWeight)
         obj.tweedieVariancePower = params.tweedieVariancePower
+        if params.objective == .poisson { obj.poissonMaxDeltaStep = params.tree.maxDeltaStep }
         return obj
     }
 

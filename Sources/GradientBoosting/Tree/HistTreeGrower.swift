@@ -321,6 +321,7 @@ final class HistTreeGrower {
         if !build.isEmpty {
             var toBuild = build.map { children[$0] }
             buildHistograms(&toBuild, bins: bins, gpair: gpair)
+            t0 = monotonicSeconds()
             let hs = histSize
             let pool = histPool.map { SendablePointer($0) }
             parallelFor(subtract.count, threads: threads) { k in
