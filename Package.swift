@@ -5,6 +5,7 @@ let package = Package(
     name: "kiln",
     platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "kiln-xgb", targets: ["XGBoostTool"]),
         .executable(name: "kiln", targets: ["kiln"])
     ],
     dependencies: [
@@ -63,6 +64,10 @@ let package = Package(
         .executableTarget(name: "kiln", dependencies: [
             "KilnServer", "TrainingWorker", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Native gradient boosting compatible with XGBoost (hist trees, objectives, JSON models); no Kiln deps.
+        .target(name: "GradientBoosting", dependencies: []),
+        .executableTarget(name: "XGBoostTool", dependencies: ["GradientBoosting"]),
+        .testTarget(name: "GradientBoostingTests", dependencies: ["GradientBoosting"]),
         .testTarget(name: "KilnChecksumsTests", dependencies: ["KilnChecksums"]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], resources: [.copy("Vectors")]),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"]),

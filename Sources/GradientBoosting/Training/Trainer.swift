@@ -1,0 +1,268 @@
+import Foundation
+
+/// Boosting rounds as SageMaker's XGBoost runs them: per round, gradients from the current margins,
+/// one tree per output group (× num_parallel_tree), then the eval line for train (and validation).
+public struct Trainer {
+    public struct EvalSet {
+        public var name: String
+        public var data: LabeledData
+        public init(name: String, data: LabeledData) {
+            self.name = name
+            self.data = data
+        }
+    }
+
+    public struct Result: Sendable {
+        public var booster: Booster
+        public var log: [String]
+        public var bestIteration: Int?
+        public var profile: TrainingProfile
+        public var binningSeconds: Double
+    }
+
+    public enum TrainingError: Error, CustomStringConvertible {
+        case invalidData(String)
+        public var description: String { switch self { case .invalidData(let m): return m } }
+    }
+
+    /// Quantised training data: what training needs once the float matrix is gone.
+    public struct Prepared: Sendable {
+        public var binned: BinnedMatrix
+        public var labels: [Float]
+        public var weights: [Float]?
+        public var numFeature: Int
+        public var binningSeconds: Double
+    }
+
+    /// Sketches cuts and bins the training matrix (the caller may drop its float copy afterwards).
+    public static func prepare(params: Hyperparameters, train: LabeledData) -> Prepared {
+        let t0 = monotonicSeconds()
+        let cuts = QuantileCuts.build(matrix: train.features, weights: train.weights, maxBins: params.maxBin, threads: params.nthread)
+        let binned = BinnedMatrix(matrix: train.features, cuts: cuts, threads: params.nthread)
+        return Prepared(binned: binned, labels: train.labels, weights: train.weights, numFeature: train.features.cols,
+                        binningSeconds: monotonicSeconds() - t0)
+    }
+
+    /// Trains on `train`; `validation` gets eval lines and drives early stopping.
+    public static func train(params: Hyperparameters, train: LabeledData, validation: LabeledData? = nil,
+                             logLine: (String) -> Void = { _ in }) throws -> Result {
+        if params.booster == "gblinear" {
+            try check(params: params, labels: train.labels, weights: train.weights, validation: validation)
+            return LinearTrainer.train(params: params, objective: objective(params), train: train, validation: validation, logLine: logLine)
+        }
+        return try self.train(params: params, prepared: prepare(params: params, train: train), validation: validation, logLine: logLine)
+    }
+
+    static func objective(_ params: Hyperparameters) -> Objective {
+        var obj = Objective(kind: params.objective, numClass: params.numClass)
+        obj.scalePosWeight = Float(params.scalePosWeight)
+        obj.tweedieVariancePower = params.tweedieVariancePower
+        if params.objective == .poisson { obj.poissonMaxDeltaStep = params.tree.maxDeltaStep }
+        return obj
+    }
+
+    static func check(params: Hyperparameters, labels: [Float], weights: [Float]?, validation: LabeledData?) throws {
+        let obj = objective(params)
+        if let e = obj.validate(labels: labels) { throw TrainingError.invalidData(e) }
+        if let v = validation, let e = obj.validate(labels: v.labels) { throw TrainingError.invalidData("validation: " + e) }
+        if let w = weights, w.contains(where: { !($0 >= 0) }) { throw TrainingError.invalidData("weights must be nonnegative") }
+    }
+
+    /// Trains on prepared (binned) data.
+    public static func train(params: Hyperparameters, prepared: Prepared, validation: LabeledData? = nil,
+                             logLine: (String) -> Void = { _ in }) throws -> Result {
+        try check(params: params, labels: prepared.labels, weights: prepared.weights, validation: validation)
+        let obj = objective(params)
+        let nf = max(prepared.numFeature, validation?.features.cols ?? 0)
+        return try trainBinned(params: params, objective: obj, binned: prepared.binned, labels: prepared.labels,
+                               weights: prepared.weights, numFeature: nf, validation: validation,
+                               binningSeconds: prepared.binningSeconds, logLine: logLine, n: prepared.binned.rows,
+                               K: obj.outputGroups)
+    }
+
+    static func trainBinned(params: Hyperparameters, objective obj: Objective, binned: BinnedMatrix, labels: [Float],
+                            weights: [Float]?, numFeature nf: Int, validation: LabeledData?, binningSeconds: Double,
+                            logLine: (String) -> Void, n: Int, K: Int) throws -> Result {
+        let threads = params.nthread
+        var booster = Booster(objective: obj, baseScore: params.baseScore ?? 0.5, numFeature: nf)
+        booster.numParallelTree = params.numParallelTree
+        let base = booster.baseMargins()
+        var margins = [Float](repeating: 0, count: n * K)
+        for r in 0..<n { for k in 0..<K { margins[r * K + k] = base[k] } }
+        var valMargins: [Float] = []
+        var valX: DataMatrix? = nil
+        if let v = validation {
+            valX = v.features.resized(cols: max(v.features.cols, binned.features))
+            valMargins = [Float](repeating: 0, count: v.features.rows * K)
+            for r in 0..<v.features.rows { for k in 0..<K { valMargins[r * K + k] = base[k] } }
+        }
+        var metricNames = params.evalMetrics.isEmpty ? [obj.defaultMetric] : params.evalMetrics
+        if metricNames.isEmpty { metricNames = [obj.defaultMetric] }
+        let metrics = metricNames.compactMap { Metric(name: $0) }
+        var profile = TrainingProfile()
+        var log: [String] = []
+        var rng = SplitMix64(seed: params.seed)
+        var treeParams = params.tree
+        treeParams.eta = params.tree.eta / Double(params.numParallelTree)
+        let grower = HistTreeGrower(rows: n, features: binned.features, cuts: binned.cuts, threads: threads)
+        var gpair = [SIMD2<Float>](repeating: .zero, count: n * K)
+
+        // early stopping: the last user metric on validation (SageMaker container behaviour)
+        let esMetric: Metric? = {
+            guard params.earlyStoppingRounds != nil, validation != nil else { return nil }
+            if let t = params.tuningObjectiveMetric, let m = Metric(name: t) { return m }
+            guard let last = params.evalMetrics.last else { return nil }
+            return Metric(name: last)
+        }()
+        var bestScore: Double? = nil
+        var bestIteration = 0
+        var treesPerRound = K * params.numParallelTree
+
+        for round in 0..<params.numRound {
+            var t = monotonicSeconds()
+            margins.withUnsafeBufferPointer { mb in
+                labels.withUnsafeBufferPointer { lb in
+                    gpair.withUnsafeMutableBufferPointer { gb in
+                        if let weights {
+                            weights.withUnsafeBufferPointer { wb in
+                                obj.gradients(margins: mb.baseAddress!, labels: lb.baseAddress!, weights: wb.baseAddress!,
+                                              rows: n, out: gb.baseAddress!, threads: threads)
+                            }
+                        } else {
+                            obj.gradients(margins: mb.baseAddress!, labels: lb.baseAddress!, weights: nil, rows: n,
+                                          out: gb.baseAddress!, threads: threads)
+                        }
+                    }
+                }
+            }
+            profile.gradients += monotonicSeconds() - t
+            for k in 0..<K {
+                for _ in 0..<params.numParallelTree {
+                    var keep: [Bool]? = nil
+                    if params.subsample < 1 {
+                        keep = (0..<n).map { _ in rng.nextDouble() < params.subsample }
+                    }
+                    grower.resetRows(keep: keep)
+                    let (tree, leaves) = binned.bins.withUnsafeBufferPointer { bb in
+                        binned.columns.withUnsafeBufferPointer { cb in
+                            gpair.withUnsafeBufferPointer { gb in
+                                grower.grow(bins: bb.baseAddress!, columns: cb.baseAddress!, gpair: gb.baseAddress! + k * n,
+                                            params: treeParams, rng: &rng)
+                            }
+                        }
+                    }
+                    t = monotonicSeconds()
+                    // margins of the training rows: from the leaf segments, or by walking bins if rows were sampled
+                    margins.withUnsafeMutableBufferPointer { mb in
+                        let mp = SendablePointer(mb.baseAddress!)
+                        if keep == nil {
+                            let ri = SendablePointer(grower.rowIndex)
+                            parallelFor(leaves.count, threads: threads) { li in
+                                let leaf = leaves[li]
+                                let v = tree.splitCondition[leaf.node]
+                                for j in leaf.start..<(leaf.start + leaf.count) {
+                                    let r = Int(ri.p[j])
+                                    mp.p[r * K + k] += v
+                                }
+                            }
+                        } else {
+                            binned.bins.withUnsafeBufferPointer { bb in
+                                let F = binned.features
+                                let blocks = max(1, min(64, n / 8192))
+                                parallelFor(blocks, threads: threads) { b in
+                                    for r in (n * b / blocks)..<(n * (b + 1) / blocks) {
+                                        let leaf = tree.leaf(forBins: bb.baseAddress! + r * F, hasMissing: binned.cuts.hasMissing)
+                                        mp.p[r * K + k] += tree.splitCondition[leaf]
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    if let vx = valX {
+                        let vr = vx.rows, vf = vx.cols
+                        vx.values.withUnsafeBufferPointer { xb in
+                            valMargins.withUnsafeMutableBufferPointer { vb in
+                                let vp = SendablePointer(vb.baseAddress!)
+                                let blocks = max(1, min(64, vr / 4096))
+                                parallelFor(blocks, threads: threads) { b in
+                                    for r in (vr * b / blocks)..<(vr * (b + 1) / blocks) {
+                                        let leaf = tree.leaf(for: xb.baseAddress! + r * vf, featureCount: vf)
+                                        vp.p[r * K + k] += tree.splitCondition[leaf]
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    profile.predictionUpdate += monotonicSeconds() - t
+                    booster.trees.append(tree)
+                    booster.treeInfo.append(k)
+                }
+            }
+            // evaluation line
+            if params.skipEvaluation && esMetric == nil { continue }
+            t = monotonicSeconds()
+            var line = "[\(round)]"
+            var esValue: Double? = nil
+            var sets: [(String, [Float], [Float], [Float]?)] = [("train", margins, labels, weights)]
+            if let v = validation { sets.append(("validation", valMargins, v.labels, v.weights)) }
+            for (name, m, y, w) in sets {
+                let preds = evalPredictions(obj, margins: m, rows: y.count, threads: threads)
+                for metric in metrics {
+                    let value = metric.evaluate(preds: preds.values, width: preds.width, labels: y, weights: w, threads: threads)
+                    line += "\t\(name)-\(metric.name):\(format5(value))"
+                    if name == "validation", let es = esMetric, es.name == metric.name { esValue = value }
+                }
+            }
+            profile.evaluation += monotonicSeconds() - t
+            logLine(line)
+            log.append(line)
+            if let es = esMetric, let v = esValue, let rounds = params.earlyStoppingRounds {
+                if bestScore == nil || (es.maximize ? v > bestScore! : v < bestScore!) {
+                    bestScore = v
+                    bestIteration = round
+                } else if round - bestIteration >= rounds {
+                    break
+                }
+            }
+        }
+        var best: Int? = nil
+        if esMetric != nil, let bs = bestScore {
+            best = bestIteration
+            treesPerRound = K * params.numParallelTree
+            let keep = (bestIteration + 1) * treesPerRound
+            if booster.trees.count > keep {
+                booster.trees.removeLast(booster.trees.count - keep)
+                booster.treeInfo.removeLast(booster.treeInfo.count - keep)
+            }
+            booster.attributes["best_iteration"] = String(bestIteration)
+            booster.attributes["best_ntree_limit"] = String((bestIteration + 1) * params.numParallelTree)
+            booster.attributes["best_score"] = String(bs)
+        }
+        profile.histograms += grower.profile.histograms
+        profile.subtraction += grower.profile.subtraction
+        profile.splitFinding += grower.profile.splitFinding
+        profile.partition += grower.profile.partition
+        return Result(booster: booster, log: log, bestIteration: best, profile: profile, binningSeconds: binningSeconds)
+    }
+
+    static func evalPredictions(_ obj: Objective, margins: [Float], rows: Int, threads: Int = 1) -> (values: [Float], width: Int) {
+        let K = obj.outputGroups
+        let width = obj.predictionWidth(forEval: true)
+        var out = [Float](repeating: 0, count: rows * width)
+        margins.withUnsafeBufferPointer { mb in
+            out.withUnsafeMutableBufferPointer { ob in
+                let op = SendablePointer(ob.baseAddress!)
+                let blocks = max(1, min(64, rows / 16384))
+                parallelFor(blocks, threads: threads) { b in
+                    for r in (rows * b / blocks)..<(rows * (b + 1) / blocks) {
+                        obj.transform(mb.baseAddress! + r * K, into: op.p + r * width, forEval: true)
+                    }
+                }
+            }
+        }
+        return (out, width)
+    }
+}
+
+/// `%.5f` as Python prints it.
+public func format5(_ x: Double) -> String { String(format: "%.5f", x) }

@@ -1,0 +1,250 @@
+"""Parity of kiln-xgb with the pip xgboost package on the same data and parameters.
+
+Base score: Kiln follows XGBoost 1.7 (the SageMaker 1.7-1 container's core): base_score defaults to 0.5
+and is not estimated from the data. XGBoost >= 2.0 estimates it, so the Python side is given
+base_score=0.5 explicitly; Kiln gets no base_score (its default is the 1.7 behaviour).
+"""
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xgboost as xgb
+from sklearn import datasets
+from sklearn.metrics import log_loss, mean_squared_error, roc_auc_score
+from sklearn.model_selection import train_test_split
+
+from conftest import REPO, run
+
+SHARED_BENCH = REPO.parent / "shared" / "bench"
+
+
+def write_csv(path, X, y=None):
+    data = X if y is None else np.column_stack([y, X])
+    np.savetxt(path, data, delimiter=",", fmt="%.17g")
+
+
+def write_libsvm(path, X, y):
+    with open(path, "w") as f:
+        for row, label in zip(X, y):
+            toks = " ".join(f"{j}:{v:.17g}" for j, v in enumerate(row) if not np.isnan(v))
+            f.write(f"{label:g} {toks}\n")
+
+
+def kiln_train(tool, tmp, Xtr, ytr, params, rounds, Xva=None, yva=None, content="text/csv"):
+    train = tmp / ("train.csv" if content == "text/csv" else "train.libsvm")
+    (write_csv if content == "text/csv" else write_libsvm)(train, Xtr, ytr)
+    model = tmp / "kiln-model.json"
+    cmd = [tool, "train", "--train", str(train), "--content-type", content, "--model-out", str(model),
+           "--param", f"num_round={rounds}"]
+    if Xva is not None:
+        va = tmp / ("validation.csv" if content == "text/csv" else "validation.libsvm")
+        (write_csv if content == "text/csv" else write_libsvm)(va, Xva, yva)
+        cmd += ["--validation", str(va)]
+    for k, v in params.items():
+        cmd += ["--param", f"{k}={v}"]
+    r = run(cmd)
+    return model, r.stdout.splitlines()
+
+
+def kiln_predict(tool, tmp, model, X, extra=()):
+    test = tmp / "test-features.csv"
+    write_csv(test, X)
+    r = run([tool, "predict", "--model", str(model), "--data", str(test), "--content-type", "text/csv", *extra])
+    rows = [list(map(float, line.split(","))) for line in r.stdout.strip().splitlines()]
+    out = np.array(rows, dtype=np.float64).astype(np.float32)  # kiln prints float32 round-trip reprs
+    return out[:, 0] if out.shape[1] == 1 else out
+
+
+def py_train(Xtr, ytr, params, rounds):
+    p = dict(params)
+    p.setdefault("base_score", 0.5)
+    p.update(tree_method="hist", nthread=2)
+    return xgb.train(p, xgb.DMatrix(Xtr, label=ytr), rounds)
+
+
+def rel(a, b):
+    return abs(a - b) / max(abs(b), 1e-12)
+
+
+def higgs_slice(n_train=20000, n_test=5000):
+    sys.path.insert(0, str(SHARED_BENCH))
+    try:
+        import make_data  # noqa: PLC0415
+    except ImportError:
+        pytest.skip("shared/bench/make_data.py not found")
+    X, y, _ = make_data.gen_higgs(n_train + n_test, make_data.SEEDS["higgs"])
+    return X[:n_train], X[n_train:], y[:n_train], y[n_train:]
+
+
+def split(X, y, stratify=True):
+    return train_test_split(X, y, test_size=0.25, random_state=7, stratify=y if stratify else None)
+
+
+CASES = {
+    "breast_cancer": lambda: (*split(*datasets.load_breast_cancer(return_X_y=True)),
+                              {"objective": "binary:logistic", "max_depth": 3, "eta": 0.1}, 60, "binary"),
+    "higgs_slice": lambda: (*higgs_slice(50000, 20000), {"objective": "binary:logistic", "max_depth": 6, "eta": 0.1}, 100,
+                            "binary"),
+    "diabetes": lambda: (*split(*datasets.load_diabetes(return_X_y=True), stratify=False),
+                         {"objective": "reg:squarederror", "max_depth": 3, "eta": 0.05}, 100, "regression"),
+    "friedman1": lambda: (*split(*datasets.make_friedman1(n_samples=8000, noise=1.0, random_state=3), stratify=False),
+                          {"objective": "reg:squarederror", "max_depth": 6, "eta": 0.1}, 100, "regression"),
+    "iris": lambda: (*split(*datasets.load_iris(return_X_y=True)),
+                     {"objective": "multi:softprob", "num_class": 3, "max_depth": 3, "eta": 0.3}, 30, "multi"),
+    "digits": lambda: (*split(*datasets.load_digits(return_X_y=True)),
+                       {"objective": "multi:softprob", "num_class": 10, "max_depth": 4, "eta": 0.3}, 40, "multi"),
+    "digits_softmax": lambda: (*split(*datasets.load_digits(return_X_y=True)),
+                               {"objective": "multi:softmax", "num_class": 10, "max_depth": 4, "eta": 0.3}, 40, "softmax"),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_metrics_and_interop(name, kiln_xgb, tmp_path):
+    Xtr, Xte, ytr, yte, params, rounds, task = CASES[name]()
+    model, log = kiln_train(kiln_xgb, tmp_path, Xtr, ytr, params, rounds)
+    assert len(log) == rounds and log[0].startswith("[0]\ttrain-")
+    kp = kiln_predict(kiln_xgb, tmp_path, model, Xte)
+    bst = py_train(Xtr, ytr, params, rounds)
+    pp = bst.predict(xgb.DMatrix(Xte))
+    if task == "binary":
+        ka, pa = roc_auc_score(yte, kp), roc_auc_score(yte, pp)
+        kl, pl = log_loss(yte, kp), log_loss(yte, pp)
+        print(f"{name}: AUC kiln {ka:.5f} xgb {pa:.5f}; logloss kiln {kl:.5f} xgb {pl:.5f}")
+        assert rel(ka, pa) <= 0.003 or ka >= pa
+        assert rel(kl, pl) <= 0.003 or kl <= pl
+    elif task == "regression":
+        kr, pr = mean_squared_error(yte, kp) ** 0.5, mean_squared_error(yte, pp) ** 0.5
+        print(f"{name}: RMSE kiln {kr:.5f} xgb {pr:.5f}")
+        assert rel(kr, pr) <= 0.003 or kr <= pr
+    elif task == "multi":
+        kl, pl = log_loss(yte, kp, labels=range(kp.shape[1])), log_loss(yte, pp, labels=range(pp.shape[1]))
+        ke, pe = np.mean(kp.argmax(1) != yte), np.mean(pp.argmax(1) != yte)
+        print(f"{name}: mlogloss kiln {kl:.5f} xgb {pl:.5f}; merror kiln {ke:.5f} xgb {pe:.5f}")
+        assert rel(kl, pl) <= 0.003 or kl <= pl
+        assert ke <= pe + 1.0 / len(yte) + 1e-12
+    else:
+        ke, pe = np.mean(kp != yte), np.mean(pp != yte)
+        print(f"{name}: merror kiln {ke:.5f} xgb {pe:.5f}")
+        assert ke <= pe + 1.0 / len(yte) + 1e-12
+
+    # Python xgboost loads Kiln's model and predicts what kiln-xgb predicts
+    loaded = xgb.Booster()
+    loaded.load_model(str(model))
+    lp = loaded.predict(xgb.DMatrix(Xte))
+    np.testing.assert_allclose(lp, kp, rtol=0, atol=1e-5)
+
+    # kiln-xgb predicts with xgboost's own JSON model
+    theirs = tmp_path / "xgb-model.json"
+    bst.save_model(str(theirs))
+    kt = kiln_predict(kiln_xgb, tmp_path, theirs, Xte)
+    np.testing.assert_allclose(kt, pp, rtol=0, atol=1e-5)
+
+
+def test_default_base_score_model_from_xgboost3(kiln_xgb, tmp_path):
+    """XGBoost 3.x estimates base_score (and a per-class intercept); Kiln must load and honour it."""
+    for X, y, params in [
+        (*datasets.load_breast_cancer(return_X_y=True), {"objective": "binary:logistic"}),
+        (*datasets.load_iris(return_X_y=True), {"objective": "multi:softprob", "num_class": 3}),
+        (*datasets.load_diabetes(return_X_y=True), {"objective": "reg:squarederror"}),
+    ]:
+        bst = xgb.train({**params, "max_depth": 3, "nthread": 2}, xgb.DMatrix(X, label=y), 10)
+        path = tmp_path / "m.json"
+        bst.save_model(str(path))
+        kp = kiln_predict(kiln_xgb, tmp_path, path, X)
+        np.testing.assert_allclose(kp, bst.predict(xgb.DMatrix(X)), rtol=0, atol=1e-5)
+
+
+def test_missing_values_and_libsvm(kiln_xgb, tmp_path):
+    X, y = datasets.load_breast_cancer(return_X_y=True)
+    rng = np.random.default_rng(0)
+    X = X.copy()
+    X[rng.random(X.shape) < 0.2] = np.nan
+    Xtr, Xte, ytr, yte = split(X, y)
+    params = {"objective": "binary:logistic", "max_depth": 4, "eta": 0.2}
+    model, _ = kiln_train(kiln_xgb, tmp_path, Xtr, ytr, params, 40, content="text/libsvm")
+    kp = kiln_predict(kiln_xgb, tmp_path, model, Xte)
+    pp = py_train(Xtr, ytr, params, 40).predict(xgb.DMatrix(Xte))
+    ka, pa = roc_auc_score(yte, kp), roc_auc_score(yte, pp)
+    print(f"missing/libsvm: AUC kiln {ka:.5f} xgb {pa:.5f}")
+    assert ka >= pa - 0.01
+    loaded = xgb.Booster()
+    loaded.load_model(str(model))
+    np.testing.assert_allclose(loaded.predict(xgb.DMatrix(Xte)), kp, atol=1e-5)
+
+
+def test_validation_log_lines_and_early_stopping(kiln_xgb, tmp_path):
+    Xtr, Xte, ytr, yte = higgs_slice(5000, 2000)
+    params = {"objective": "binary:logistic", "eval_metric": "logloss,auc", "early_stopping_rounds": 3, "eta": 0.5}
+    model, log = kiln_train(kiln_xgb, tmp_path, Xtr, ytr, params, 200, Xte, yte)
+    fields = log[0].split("\t")
+    assert fields[0] == "[0]"
+    assert [f.split(":")[0] for f in fields[1:]] == ["train-logloss", "train-auc", "validation-logloss", "validation-auc"]
+    assert all(len(f.split(":")[1].split(".")[1]) == 5 for f in fields[1:])
+    assert len(log) < 200
+    loaded = xgb.Booster()
+    loaded.load_model(str(model))
+    best = int(loaded.attr("best_iteration"))
+    assert loaded.num_boosted_rounds() == best + 1
+
+
+def test_bad_rows_and_hyperparameters(kiln_xgb, tmp_path):
+    import subprocess
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("1,2,3\n0,4,5\n1,oops,6\n")
+    r = subprocess.run([kiln_xgb, "train", "--train", str(bad), "--content-type", "text/csv", "--model-out",
+                        str(tmp_path / "m"), "--param", "num_round=2"], capture_output=True, text=True)
+    assert r.returncode != 0 and "bad.csv:3" in r.stderr
+    r = subprocess.run([kiln_xgb, "train", "--train", str(bad), "--content-type", "text/csv", "--model-out",
+                        str(tmp_path / "m"), "--param", "num_round=2", "--param", "foo=1"], capture_output=True, text=True)
+    assert r.returncode != 0 and "Extraneous hyperparameter found: foo" in r.stderr
+
+
+def _bc():
+    return split(*datasets.load_breast_cancer(return_X_y=True))
+
+
+def _diab(transform):
+    X, y = datasets.load_diabetes(return_X_y=True)
+    return split(X, transform(y), stratify=False)
+
+
+OBJECTIVES = {
+    "reg:logistic": (_bc, {"eval_metric": "rmse"}),
+    "binary:logitraw": (_bc, {"eval_metric": "auc"}),
+    "binary:hinge": (_bc, {"eval_metric": "error"}),
+    "count:poisson": (lambda: _diab(lambda y: np.round(y / 25.0)), {"eval_metric": "poisson-nloglik"}),
+    "reg:gamma": (lambda: _diab(lambda y: y / 100.0), {"eval_metric": "gamma-nloglik"}),
+    "reg:tweedie": (lambda: _diab(lambda y: y / 100.0), {"eval_metric": "tweedie-nloglik@1.5"}),
+    "reg:pseudohubererror": (lambda: _diab(lambda y: y / 100.0), {"eval_metric": "mphe"}),
+    "reg:squaredlogerror": (lambda: _diab(lambda y: y), {"eval_metric": "rmsle"}),
+    "gblinear": (lambda: _diab(lambda y: y / 100.0), {"booster": "gblinear", "eval_metric": "rmse"}),
+}
+
+
+@pytest.mark.parametrize("objective", list(OBJECTIVES))
+def test_objective_family(objective, kiln_xgb, tmp_path):
+    """Same data, same parameters: the validation metric Kiln logs matches xgboost's within 0.3 %."""
+    Xtr, Xte, ytr, yte = OBJECTIVES[objective][0]()
+    extra = dict(OBJECTIVES[objective][1])
+    params = {"max_depth": 3, "eta": 0.1, **extra}
+    if objective != "gblinear":
+        params["objective"] = objective
+    else:
+        params["objective"] = "reg:squarederror"
+    rounds = 30
+    _, log = kiln_train(kiln_xgb, tmp_path, Xtr, ytr, params, rounds, Xte, yte)
+    kval = float(log[-1].split("\t")[-1].split(":")[1])
+    res = {}
+    bst = xgb.train({**params, "base_score": 0.5, "tree_method": "hist", "nthread": 2},
+                    xgb.DMatrix(Xtr, label=ytr), rounds,
+                    evals=[(xgb.DMatrix(Xtr, label=ytr), "train"), (xgb.DMatrix(Xte, label=yte), "validation")],
+                    evals_result=res, verbose_eval=False)
+    metric = extra["eval_metric"]
+    pval = res["validation"][metric][-1]
+    print(f"{objective}: validation-{metric} kiln {kval:.5f} xgb {pval:.5f}")
+    if metric == "auc":
+        assert kval >= pval - 0.003 * pval
+    else:
+        assert abs(kval - pval) <= 0.003 * abs(pval) + 1e-5 or kval < pval
