@@ -62,11 +62,14 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "kiln", dependencies: [
-            "KilnServer", "TrainingWorker", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "KilnServer", "TrainingWorker", "XGBoostAlgorithm", "ModelServing",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Native gradient boosting compatible with XGBoost (hist trees, objectives, JSON models); no Kiln deps.
         .target(name: "GradientBoosting", dependencies: []),
         .executableTarget(name: "XGBoostTool", dependencies: ["GradientBoosting"]),
+        // SageMaker's XGBoost image, natively: training channels and serving formats around GradientBoosting.
+        .target(name: "XGBoostAlgorithm", dependencies: ["GradientBoosting", "RecordIO", "TrainingRuntime", "TrainingWorker", "ModelServing"]),
         .testTarget(name: "GradientBoostingTests", dependencies: ["GradientBoosting"]),
         .testTarget(name: "KilnChecksumsTests", dependencies: ["KilnChecksums"]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], resources: [.copy("Vectors")]),

@@ -3,7 +3,15 @@ import Foundation
 import Hummingbird
 import KilnServer
 import Logging
+import ModelServing
 import TrainingWorker
+import XGBoostAlgorithm
+
+/// The native algorithms this build carries, for training workers and for endpoints.
+func registerAlgorithms() {
+    TrainingWorker.algorithms["xgboost"] = { XGBoostTraining() }
+    ModelLoaders.register(XGBoostModelLoader())
+}
 
 @main
 struct Kiln: AsyncParsableCommand {
@@ -39,6 +47,7 @@ struct Serve: AsyncParsableCommand {
         if let region { c.defaultRegion = region }
         if let logLevel { c.logLevel = logLevel }
 
+        registerAlgorithms()
         // Writes to a closed pipe (a training worker that stopped reading its Pipe-mode FIFO) must not kill the server.
         signal(SIGPIPE, SIG_IGN)
         LoggingSystem.bootstrap { label in
@@ -79,6 +88,7 @@ struct Worker: ParsableCommand {
         @Option(help: "The native algorithm to run.") var algorithm: String
 
         func run() throws {
+            registerAlgorithms()
             let status = TrainingWorker.run(workspace: workspace, algorithm: algorithm)
             if status != 0 { throw ExitCode(status) }
         }
