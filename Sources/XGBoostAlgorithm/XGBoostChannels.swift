@@ -83,7 +83,7 @@ enum XGBoostChannels {
                 return try recordio(bytes, name: name)
             }
         } catch let e as DataError {
-            throw AlgorithmError("ClientError: \(e.description)")
+            throw AlgorithmError("ClientError: Unable to read data file \(e.file), line \(e.line): \(e.message)")
         }
     }
 

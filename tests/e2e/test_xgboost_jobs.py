@@ -1,0 +1,168 @@
+"""XGBoost training jobs and endpoints end to end through boto3: CSV, libsvm and RecordIO-protobuf input,
+File and Pipe mode, bad rows named by file and line, Stop, the trained model served by an endpoint."""
+
+import io
+import struct
+import tarfile
+import time
+
+import pytest
+
+from e2e_helpers import expect_client_error, unique_name
+from test_training_jobs import XGB_IMAGE, job_request, wait_terminal
+
+ROLE = "arn:aws:iam::000000000000:role/SageMakerRole"
+
+
+def make_data(n=600, seed=1):
+    import random
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        x = [rng.gauss(0, 1) for _ in range(4)]
+        y = 1 if x[0] + 0.5 * x[1] + rng.gauss(0, 0.3) > 0 else 0
+        rows.append((y, x))
+    return rows
+
+
+def as_csv(rows):
+    return "\n".join(",".join([str(y)] + [f"{v:.6f}" for v in x]) for y, x in rows).encode()
+
+
+def as_libsvm(rows):
+    return "\n".join(f"{y} " + " ".join(f"{i}:{v:.6f}" for i, v in enumerate(x)) for y, x in rows).encode()
+
+
+def as_recordio(rows):
+    """RecordIO-protobuf as the SageMaker SDK writes it (features["values"], label["values"], float32)."""
+    def varint(n):
+        out = b""
+        while n >= 0x80:
+            out += bytes([(n & 0x7F) | 0x80])
+            n >>= 7
+        return out + bytes([n])
+
+    def field(num, payload):
+        return varint(num << 3 | 2) + varint(len(payload)) + payload
+
+    def tensor(values):
+        return field(2, field(1, b"".join(struct.pack("<f", v) for v in values)))
+
+    out = b""
+    for y, x in rows:
+        record = field(1, field(1, b"values") + field(2, tensor(x))) + field(2, field(1, b"values") + field(2, tensor([float(y)])))
+        out += struct.pack("<II", 0xCED7230A, len(record)) + record + b"\0" * ((4 - len(record) % 4) % 4)
+    return out
+
+
+@pytest.fixture(scope="module")
+def sm(kiln):
+    return kiln.client("sagemaker")
+
+
+def channel(name, bucket, prefix, content_type, mode=None):
+    c = {"ChannelName": name, "ContentType": content_type, "DataSource": {"S3DataSource": {
+        "S3DataType": "S3Prefix", "S3Uri": f"s3://{bucket}/{prefix}", "S3DataDistributionType": "FullyReplicated"}}}
+    if mode:
+        c["InputMode"] = mode
+    return c
+
+
+@pytest.mark.parametrize("content_type,encode,mode", [
+    ("text/csv", as_csv, "File"), ("text/libsvm", as_libsvm, "File"),
+    ("application/x-recordio-protobuf", as_recordio, "File"), ("text/csv", as_csv, "Pipe")])
+def test_xgboost_trains_and_reports_metrics(sm, s3, bucket, content_type, encode, mode):
+    rows = make_data()
+    prefix = unique_name("data")
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/train/part-0", Body=encode(rows[:450]))
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/validation/part-0", Body=encode(rows[450:]))
+    name = unique_name("xgb")
+    req = job_request(name, bucket, HyperParameters={"objective": "binary:logistic", "num_round": "15", "eval_metric": "auc", "max_depth": "3"},
+                      InputDataConfig=[channel("train", bucket, f"{prefix}/train/", content_type, mode),
+                                       channel("validation", bucket, f"{prefix}/validation/", content_type, mode)])
+    sm.create_training_job(**req)
+    d = wait_terminal(sm, name, timeout=120)
+    assert d["TrainingJobStatus"] == "Completed", d.get("FailureReason")
+    metrics = {m["MetricName"]: m["Value"] for m in d["FinalMetricDataList"]}
+    assert metrics["validation:auc"] > 0.9 and metrics["train:auc"] > 0.9
+    statuses = [t["Status"] for t in d["SecondaryStatusTransitions"]]
+    assert statuses[-3:] == ["Training", "Uploading", "Completed"]
+    key = d["ModelArtifacts"]["S3ModelArtifacts"].split(f"s3://{bucket}/", 1)[1]
+    assert key == f"output/{name}/output/model.tar.gz"
+    archive = tarfile.open(fileobj=io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read()))
+    assert archive.getnames() == ["xgboost-model"]
+
+
+def test_malformed_csv_row_fails_with_file_and_line(sm, s3, bucket):
+    rows = make_data(50)
+    body = as_csv(rows).split(b"\n")
+    body[6] = b"1,0.5,oops,0.1,0.2"
+    prefix = unique_name("bad")
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/train.csv", Body=b"\n".join(body))
+    name = unique_name("badrow")
+    sm.create_training_job(**job_request(name, bucket, prefix=f"{prefix}/", HyperParameters={"objective": "binary:logistic", "num_round": "3"}))
+    d = wait_terminal(sm, name)
+    assert d["TrainingJobStatus"] == "Failed"
+    assert "train.csv" in d["FailureReason"] and "line 7" in d["FailureReason"], d["FailureReason"]
+
+
+def test_unknown_hyperparameter_fails_the_job(sm, s3, bucket):
+    prefix = unique_name("hp")
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/train.csv", Body=as_csv(make_data(40)))
+    name = unique_name("hp")
+    sm.create_training_job(**job_request(name, bucket, prefix=f"{prefix}/", HyperParameters={"num_round": "3", "not_a_knob": "1"}))
+    d = wait_terminal(sm, name)
+    assert d["TrainingJobStatus"] == "Failed" and "not_a_knob" in d["FailureReason"]
+
+
+def test_stop_a_long_job(sm, s3, bucket):
+    prefix = unique_name("long")
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/train.csv", Body=as_csv(make_data(3000)))
+    name = unique_name("long")
+    sm.create_training_job(**job_request(name, bucket, prefix=f"{prefix}/",
+                                         HyperParameters={"objective": "binary:logistic", "num_round": "100000", "max_depth": "8", "eta": "0.01"}))
+    deadline = time.time() + 60
+    while sm.describe_training_job(TrainingJobName=name)["SecondaryStatus"] != "Training" and time.time() < deadline:
+        time.sleep(0.2)
+    sm.stop_training_job(TrainingJobName=name)
+    assert sm.describe_training_job(TrainingJobName=name)["TrainingJobStatus"] in ("Stopping", "Stopped")
+    d = wait_terminal(sm, name, timeout=60)
+    assert d["TrainingJobStatus"] == "Stopped"
+    assert [t["Status"] for t in d["SecondaryStatusTransitions"]][-1] == "Stopped"
+
+
+def test_trained_model_serves_predictions(kiln, sm, s3, bucket):
+    rows = make_data()
+    prefix = unique_name("serve")
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/train.csv", Body=as_csv(rows))
+    job = unique_name("serve")
+    sm.create_training_job(**job_request(job, bucket, prefix=f"{prefix}/",
+                                         HyperParameters={"objective": "binary:logistic", "num_round": "10", "max_depth": "3"}))
+    d = wait_terminal(sm, job, timeout=120)
+    assert d["TrainingJobStatus"] == "Completed", d.get("FailureReason")
+    model, cfg, ep = unique_name("m"), unique_name("c"), unique_name("e")
+    sm.create_model(ModelName=model, ExecutionRoleArn=ROLE,
+                    PrimaryContainer={"Image": XGB_IMAGE, "ModelDataUrl": d["ModelArtifacts"]["S3ModelArtifacts"]})
+    sm.create_endpoint_config(EndpointConfigName=cfg, ProductionVariants=[
+        {"VariantName": "AllTraffic", "ModelName": model, "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"}])
+    sm.create_endpoint(EndpointName=ep, EndpointConfigName=cfg)
+    deadline = time.time() + 60
+    while sm.describe_endpoint(EndpointName=ep)["EndpointStatus"] == "Creating" and time.time() < deadline:
+        time.sleep(0.2)
+    assert sm.describe_endpoint(EndpointName=ep)["EndpointStatus"] == "InService"
+    runtime = kiln.client("sagemaker-runtime")
+    positive, negative = "2.0,2.0,0,0", "-2.0,-2.0,0,0"
+    out = runtime.invoke_endpoint(EndpointName=ep, ContentType="text/csv", Body=f"{positive}\n{negative}")
+    scores = [float(v) for v in out["Body"].read().decode().split()]
+    assert out["ContentType"] == "text/csv" and out["InvokedProductionVariant"] == "AllTraffic"
+    assert scores[0] > 0.8 and scores[1] < 0.2
+    as_json = runtime.invoke_endpoint(EndpointName=ep, ContentType="text/csv", Accept="application/json", Body=positive)["Body"].read()
+    assert as_json.startswith(b'{"predictions": [{"score": ')
+    libsvm = runtime.invoke_endpoint(EndpointName=ep, ContentType="text/libsvm", Body="0:2.0 1:2.0")["Body"].read()
+    assert float(libsvm) > 0.8
+    # Bad input is the caller's error; the endpoint keeps serving.
+    expect_client_error(runtime.invoke_endpoint, EndpointName=ep, ContentType="text/csv", Body="1,2,3,4,5,6", code="ModelError")
+    expect_client_error(runtime.invoke_endpoint, EndpointName=ep, ContentType="application/json", Body="{}", code="ModelError")
+    expect_client_error(runtime.invoke_endpoint, EndpointName=ep, ContentType="text/csv", Body="1,x,3,4", code="ModelError")
+    assert runtime.invoke_endpoint(EndpointName=ep, ContentType="text/csv", Body=positive)["Body"].read()
+    sm.delete_endpoint(EndpointName=ep)
