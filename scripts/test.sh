@@ -12,16 +12,18 @@ if ! [ -f /usr/include/zlib.h ] || ! [ -f /usr/include/sqlite3.h ]; then
 fi
 
 # Python venv with the pinned clients.
-# constraints.txt pins every transitive package too (pip freeze of a working install).
-if ! [ -x .venv/bin/python ] || ! cat tests/e2e/requirements.txt tests/e2e/constraints.txt | cmp -s - .venv/.requirements 2>/dev/null; then
+# One venv for every Python suite; constraints.txt pins every transitive package too (pip freeze of a working install).
+REQUIREMENTS="tests/e2e/requirements.txt tests/xgboost/requirements.txt"
+if ! [ -x .venv/bin/python ] || ! cat $REQUIREMENTS tests/e2e/constraints.txt | cmp -s - .venv/.requirements 2>/dev/null; then
     python3 -m venv .venv
-    .venv/bin/pip install -q -r tests/e2e/requirements.txt -c tests/e2e/constraints.txt
-    cat tests/e2e/requirements.txt tests/e2e/constraints.txt > .venv/.requirements
+    .venv/bin/pip install -q $(printf -- '-r %s ' $REQUIREMENTS) -c tests/e2e/constraints.txt
+    cat $REQUIREMENTS tests/e2e/constraints.txt > .venv/.requirements
 fi
 
 echo "== swift build"
 swift build --build-tests
 echo "== swift test"
 swift test --skip-build
-echo "== end-to-end (pytest)"
-KILN_BIN="$PWD/.build/debug/kiln" PATH="$PWD/.venv/bin:$PATH" .venv/bin/python -m pytest tests/e2e -q -p no:cacheprovider "$@"
+echo "== end-to-end and parity suites (pytest)"
+export KILN_BIN="$PWD/.build/debug/kiln" KILN_XGB="$PWD/.build/debug/kiln-xgb" KILN_E2E_REQUIRE=1
+PATH="$PWD/.venv/bin:$PATH" .venv/bin/python -m pytest tests/e2e tests/xgboost -q -p no:cacheprovider "$@"
