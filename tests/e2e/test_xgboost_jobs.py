@@ -166,3 +166,82 @@ def test_trained_model_serves_predictions(kiln, sm, s3, bucket):
     expect_client_error(runtime.invoke_endpoint, EndpointName=ep, ContentType="text/csv", Body="1,x,3,4", code="ModelError")
     assert runtime.invoke_endpoint(EndpointName=ep, ContentType="text/csv", Body=positive)["Body"].read()
     sm.delete_endpoint(EndpointName=ep)
+
+
+def deploy(sm, model_data, name_prefix):
+    model, cfg, ep = unique_name(f"{name_prefix}-m"), unique_name(f"{name_prefix}-c"), unique_name(f"{name_prefix}-e")
+    sm.create_model(ModelName=model, ExecutionRoleArn=ROLE, PrimaryContainer={"Image": XGB_IMAGE, "ModelDataUrl": model_data})
+    sm.create_endpoint_config(EndpointConfigName=cfg, ProductionVariants=[
+        {"VariantName": "AllTraffic", "ModelName": model, "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"}])
+    return model, cfg, ep
+
+
+def wait_in_service(sm, ep, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        status = sm.describe_endpoint(EndpointName=ep)["EndpointStatus"]
+        if status not in ("Creating", "Updating"):
+            return status
+        time.sleep(0.1)
+    raise AssertionError(f"{ep} still {status}")
+
+
+def train_model(sm, s3, bucket, rounds="5"):
+    prefix = unique_name("d")
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/train.csv", Body=as_csv(make_data(300)))
+    job = unique_name("j")
+    sm.create_training_job(**job_request(job, bucket, prefix=f"{prefix}/",
+                                         HyperParameters={"objective": "binary:logistic", "num_round": rounds, "max_depth": "2"}))
+    d = wait_terminal(sm, job, timeout=120)
+    assert d["TrainingJobStatus"] == "Completed", d.get("FailureReason")
+    return d["ModelArtifacts"]["S3ModelArtifacts"]
+
+
+def test_update_endpoint_under_load_fails_no_request(kiln, sm, s3, bucket):
+    import threading
+
+    first, second = train_model(sm, s3, bucket, "3"), train_model(sm, s3, bucket, "8")
+    _, cfg1, ep = deploy(sm, first, "blue")
+    sm.create_endpoint(EndpointName=ep, EndpointConfigName=cfg1)
+    assert wait_in_service(sm, ep) == "InService"
+    _, cfg2, _ = deploy(sm, second, "green")
+    runtime = kiln.client("sagemaker-runtime")
+    failures, answers, stop = [], [], threading.Event()
+
+    def hammer():
+        while not stop.is_set():
+            try:
+                answers.append(runtime.invoke_endpoint(EndpointName=ep, ContentType="text/csv", Body="1,1,0,0")["Body"].read())
+            except Exception as e:  # any failed request fails the test
+                failures.append(e)
+
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)
+    sm.update_endpoint(EndpointName=ep, EndpointConfigName=cfg2)
+    assert wait_in_service(sm, ep) == "InService"
+    time.sleep(0.3)
+    stop.set()
+    for t in threads:
+        t.join()
+    assert not failures, failures[:3]
+    assert len(set(answers)) == 2, "both the old and the new model answered during the switch"
+    assert sm.describe_endpoint(EndpointName=ep)["EndpointConfigName"] == cfg2
+
+
+def test_endpoint_comes_back_after_restart(kiln_factory):
+    server = kiln_factory.start()
+    sm, s3 = server.client("sagemaker"), server.client("s3")
+    bucket = unique_name("restart")
+    s3.create_bucket(Bucket=bucket)
+    _, cfg, ep = deploy(sm, train_model(sm, s3, bucket), "restart")
+    sm.create_endpoint(EndpointName=ep, EndpointConfigName=cfg)
+    assert wait_in_service(sm, ep) == "InService"
+    before = server.client("sagemaker-runtime").invoke_endpoint(EndpointName=ep, ContentType="text/csv", Body="1,1,0,0")["Body"].read()
+    server.stop()
+    server.start()
+    sm = server.client("sagemaker")
+    assert wait_in_service(sm, ep) == "InService"
+    after = server.client("sagemaker-runtime").invoke_endpoint(EndpointName=ep, ContentType="text/csv", Body="1,1,0,0")["Body"].read()
+    assert after == before
