@@ -245,3 +245,31 @@ def test_endpoint_comes_back_after_restart(kiln_factory):
     assert wait_in_service(sm, ep) == "InService"
     after = server.client("sagemaker-runtime").invoke_endpoint(EndpointName=ep, ContentType="text/csv", Body="1,1,0,0")["Body"].read()
     assert after == before
+
+
+def test_variant_weights_target_variant_and_weight_updates(kiln, sm, s3, bucket):
+    data = train_model(sm, s3, bucket)
+    a, b = unique_name("va"), unique_name("vb")
+    for m in (a, b):
+        sm.create_model(ModelName=m, ExecutionRoleArn=ROLE, PrimaryContainer={"Image": XGB_IMAGE, "ModelDataUrl": data})
+    cfg, ep = unique_name("wc"), unique_name("we")
+    sm.create_endpoint_config(EndpointConfigName=cfg, ProductionVariants=[
+        {"VariantName": "A", "ModelName": a, "InitialInstanceCount": 1, "InstanceType": "ml.m5.large", "InitialVariantWeight": 1.0},
+        {"VariantName": "B", "ModelName": b, "InitialInstanceCount": 1, "InstanceType": "ml.m5.large", "InitialVariantWeight": 0.0}])
+    assert cfg in [c["EndpointConfigName"] for c in sm.list_endpoint_configs(NameContains=cfg)["EndpointConfigs"]]
+    sm.create_endpoint(EndpointName=ep, EndpointConfigName=cfg)
+    assert wait_in_service(sm, ep) == "InService"
+    runtime = kiln.client("sagemaker-runtime")
+    served = {runtime.invoke_endpoint(EndpointName=ep, ContentType="text/csv", Body="1,1,0,0")["InvokedProductionVariant"] for _ in range(20)}
+    assert served == {"A"}
+    assert runtime.invoke_endpoint(EndpointName=ep, ContentType="text/csv", Body="1,1,0,0", TargetVariant="B")["InvokedProductionVariant"] == "B"
+    sm.update_endpoint_weights_and_capacities(EndpointName=ep, DesiredWeightsAndCapacities=[
+        {"VariantName": "A", "DesiredWeight": 0.0}, {"VariantName": "B", "DesiredWeight": 1.0, "DesiredInstanceCount": 2}])
+    served = {runtime.invoke_endpoint(EndpointName=ep, ContentType="text/csv", Body="1,1,0,0")["InvokedProductionVariant"] for _ in range(20)}
+    assert served == {"B"}
+    variants = {v["VariantName"]: v for v in sm.describe_endpoint(EndpointName=ep)["ProductionVariants"]}
+    assert variants["B"]["CurrentWeight"] == 1.0 and variants["B"]["CurrentInstanceCount"] == 2
+    expect_client_error(sm.update_endpoint_weights_and_capacities, EndpointName=ep,
+                        DesiredWeightsAndCapacities=[{"VariantName": "C", "DesiredWeight": 1.0}], code="ValidationException")
+    expect_client_error(runtime.invoke_endpoint, EndpointName=ep, ContentType="text/csv", Body="1,1,0,0", TargetVariant="C",
+                        code="ValidationError")

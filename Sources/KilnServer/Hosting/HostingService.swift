@@ -120,6 +120,21 @@ final class HostingService: Sendable {
         return c.description
     }
 
+    func listEndpointConfigs(_ r: ListEndpointConfigsInput, caller: Caller) async throws -> ListEndpointConfigsOutput {
+        let all = try await configs.all(caller: caller).map(\.description).filter { c in
+            if let v = r.nameContains, !(c.endpointConfigName ?? "").lowercased().contains(v.lowercased()) { return false }
+            if let v = r.creationTimeAfter, (c.creationTime ?? .distantPast) <= v { return false }
+            if let v = r.creationTimeBefore, (c.creationTime ?? .distantFuture) >= v { return false }
+            return true
+        }
+        let sorted = Self.sort(all, by: r.sortBy == "Name" ? { $0.endpointConfigName ?? "" } : { Self.timeKey($0.creationTime) + ($0.endpointConfigName ?? "") },
+                               ascending: r.sortOrder == "Ascending")
+        let (page, token) = try Self.page(sorted, token: r.nextToken, max: r.maxResults ?? 10)
+        return ListEndpointConfigsOutput(endpointConfigs: page.map {
+            EndpointConfigSummary(endpointConfigName: $0.endpointConfigName, endpointConfigArn: $0.endpointConfigArn, creationTime: $0.creationTime)
+        }, nextToken: token)
+    }
+
     func deleteEndpointConfig(_ name: String, caller: Caller) async throws {
         do { try await configs.delete(name, caller: caller) } catch MetadataError.notFound {
             throw HostingErrors.notFound("endpoint configuration", HostingErrors.arn(caller, "endpoint-config", name))
@@ -179,6 +194,37 @@ final class HostingService: Sendable {
         }
         Task { await deploy(name: name, config: config, accountId: caller.accountId, region: caller.region, isUpdate: true) }
         return UpdateEndpointOutput(endpointArn: arn)
+    }
+
+    /// Changes variant weights (and recorded instance counts) of a serving endpoint in place.
+    func updateWeightsAndCapacities(_ r: UpdateEndpointWeightsAndCapacitiesInput, caller: Caller) async throws -> UpdateEndpointWeightsAndCapacitiesOutput {
+        let name = r.endpointName ?? ""
+        let arn = HostingErrors.arn(caller, "endpoint", name)
+        let key = EndpointRuntime.key(caller.accountId, caller.region, name)
+        let desired = r.desiredWeightsAndCapacities ?? []
+        guard let stored = try await endpoints.get(name, caller: caller) else { throw HostingErrors.notFound("endpoint", arn) }
+        guard stored.description.endpointStatus == "InService", var variants = runtime.variants(key) else {
+            throw AWSError("ValidationException", status: 400, "Cannot update in-progress endpoint \"\(arn)\".")
+        }
+        for d in desired {
+            guard let i = variants.firstIndex(where: { $0.name == d.variantName }) else {
+                throw AWSError("ValidationException", status: 400, "The variant(s) \"[\(d.variantName ?? "")]\" are not present in the endpoint \"\(arn)\".")
+            }
+            if let w = d.desiredWeight { variants[i].weight = w }
+        }
+        runtime.install(key, variants)
+        try await endpoints.mutate(name, accountId: caller.accountId, region: caller.region) { stored in
+            stored.description.productionVariants = stored.description.productionVariants?.map { v in
+                var v = v
+                if let d = desired.first(where: { $0.variantName == v.variantName }) {
+                    if let w = d.desiredWeight { v.currentWeight = w; v.desiredWeight = w }
+                    if let c = d.desiredInstanceCount { v.currentInstanceCount = c; v.desiredInstanceCount = c }
+                }
+                return v
+            }
+            stored.description.lastModifiedTime = Date()
+        }
+        return UpdateEndpointWeightsAndCapacitiesOutput(endpointArn: arn)
     }
 
     func listEndpoints(_ r: ListEndpointsInput, caller: Caller) async throws -> ListEndpointsOutput {

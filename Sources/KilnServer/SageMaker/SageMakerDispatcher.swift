@@ -66,6 +66,10 @@ struct SageMakerDispatcher: Sendable {
                 return ProtocolResponses.jsonData(Self.empty, requestId: requestId)
             case .listEndpoints:
                 return try reply(try await hosting.listEndpoints(try input(ListEndpointsInput.self, data), caller: caller), requestId)
+            case .updateEndpointWeightsAndCapacities:
+                return try reply(try await hosting.updateWeightsAndCapacities(try input(UpdateEndpointWeightsAndCapacitiesInput.self, data), caller: caller), requestId)
+            case .listEndpointConfigs:
+                return try reply(try await hosting.listEndpointConfigs(try input(ListEndpointConfigsInput.self, data), caller: caller), requestId)
             case .updateEndpoint:
                 return try reply(try await hosting.updateEndpoint(try input(UpdateEndpointInput.self, data), caller: caller), requestId)
             default:

@@ -53,6 +53,9 @@ public enum SageMakerEnumValues {
     /// `CustomizationTechnique`
     public static let customizationTechnique: [String] = ["SFT", "DPO", "RLVR", "RLAIF"]
 
+    /// `EndpointConfigSortKey`
+    public static let endpointConfigSortKey: [String] = ["Name", "CreationTime"]
+
     /// `EndpointSortKey`
     public static let endpointSortKey: [String] = ["Name", "CreationTime", "Status"]
 

@@ -21,6 +21,7 @@ public enum SageMakerOperation: String, CaseIterable, Sendable {
     case describeModel = "DescribeModel"
     case describeTrainingJob = "DescribeTrainingJob"
     case describeTransformJob = "DescribeTransformJob"
+    case listEndpointConfigs = "ListEndpointConfigs"
     case listEndpoints = "ListEndpoints"
     case listModels = "ListModels"
     case listTags = "ListTags"
@@ -29,6 +30,7 @@ public enum SageMakerOperation: String, CaseIterable, Sendable {
     case stopTrainingJob = "StopTrainingJob"
     case stopTransformJob = "StopTransformJob"
     case updateEndpoint = "UpdateEndpoint"
+    case updateEndpointWeightsAndCapacities = "UpdateEndpointWeightsAndCapacities"
 
     /// The `X-Amz-Target` prefix of the service: targets read `SageMaker.<Operation>`.
     public static let targetPrefix = "SageMaker"
@@ -51,6 +53,7 @@ public enum SageMakerOperation: String, CaseIterable, Sendable {
         case .describeModel: DescribeModelInput.self
         case .describeTrainingJob: DescribeTrainingJobRequest.self
         case .describeTransformJob: DescribeTransformJobRequest.self
+        case .listEndpointConfigs: ListEndpointConfigsInput.self
         case .listEndpoints: ListEndpointsInput.self
         case .listModels: ListModelsInput.self
         case .listTags: ListTagsInput.self
@@ -59,6 +62,7 @@ public enum SageMakerOperation: String, CaseIterable, Sendable {
         case .stopTrainingJob: StopTrainingJobRequest.self
         case .stopTransformJob: StopTransformJobRequest.self
         case .updateEndpoint: UpdateEndpointInput.self
+        case .updateEndpointWeightsAndCapacities: UpdateEndpointWeightsAndCapacitiesInput.self
         }
     }
 
@@ -80,6 +84,7 @@ public enum SageMakerOperation: String, CaseIterable, Sendable {
         case .describeModel: DescribeModelOutput.self
         case .describeTrainingJob: DescribeTrainingJobResponse.self
         case .describeTransformJob: DescribeTransformJobResponse.self
+        case .listEndpointConfigs: ListEndpointConfigsOutput.self
         case .listEndpoints: ListEndpointsOutput.self
         case .listModels: ListModelsOutput.self
         case .listTags: ListTagsOutput.self
@@ -88,6 +93,7 @@ public enum SageMakerOperation: String, CaseIterable, Sendable {
         case .stopTrainingJob: nil
         case .stopTransformJob: nil
         case .updateEndpoint: UpdateEndpointOutput.self
+        case .updateEndpointWeightsAndCapacities: UpdateEndpointWeightsAndCapacitiesOutput.self
         }
     }
 

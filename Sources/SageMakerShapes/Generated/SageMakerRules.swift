@@ -127,6 +127,8 @@ public enum SageMakerRules {
     public static let debugRuleConfigurations = LengthRules(min: 0, max: 20)
     /// `DebugRuleEvaluationStatuses` (list)
     public static let debugRuleEvaluationStatuses = LengthRules(min: 0, max: 20)
+    /// `DesiredWeightAndCapacityList` (list)
+    public static let desiredWeightAndCapacityList = LengthRules(min: 1)
     /// `DestinationS3Uri` (string)
     public static let destinationS3Uri = StringRules(minLength: 0, maxLength: 512, pattern: ShapePattern("(https|s3)://([^/])/?(.*)"))
     /// `DirectoryPath` (string)
@@ -137,6 +139,10 @@ public enum SageMakerRules {
     public static let endpointConfigArn = StringRules(minLength: 20, maxLength: 2048, pattern: ShapePattern(#"arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:endpoint-config/.*"#))
     /// `EndpointConfigName` (string)
     public static let endpointConfigName = StringRules(minLength: 0, maxLength: 63, pattern: ShapePattern("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"))
+    /// `EndpointConfigNameContains` (string)
+    public static let endpointConfigNameContains = StringRules(minLength: 0, maxLength: 63, pattern: ShapePattern("[a-zA-Z0-9-]+"))
+    /// `EndpointConfigSortKey` (string)
+    public static let endpointConfigSortKey = StringRules(allowedValues: SageMakerEnumValues.endpointConfigSortKey)
     /// `EndpointName` (string)
     public static let endpointName = StringRules(minLength: 0, maxLength: 63, pattern: ShapePattern("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"))
     /// `EndpointNameContains` (string)
@@ -528,6 +534,7 @@ public enum SageMakerRules {
         endpointArn.pattern!,
         endpointConfigArn.pattern!,
         endpointConfigName.pattern!,
+        endpointConfigNameContains.pattern!,
         endpointName.pattern!,
         endpointNameContains.pattern!,
         environmentKey.pattern!,

@@ -1840,3 +1840,57 @@ extension DescribeTransformJobResponse {
         self.experimentConfig?.validate(at: ShapePath.member(path, "experimentConfig"), into: &errors)
     }
 }
+
+/// Specifies weight and capacity values for a production variant.
+public struct DesiredWeightAndCapacity: AWSShape {
+    /// Required.
+    public var variantName: String?
+    public var desiredWeight: Double?
+    public var desiredInstanceCount: Int?
+    public var serverlessUpdateConfig: ProductionVariantServerlessUpdateConfig?
+
+    public init(
+        variantName: String? = nil,
+        desiredWeight: Double? = nil,
+        desiredInstanceCount: Int? = nil,
+        serverlessUpdateConfig: ProductionVariantServerlessUpdateConfig? = nil
+    ) {
+        self.variantName = variantName
+        self.desiredWeight = desiredWeight
+        self.desiredInstanceCount = desiredInstanceCount
+        self.serverlessUpdateConfig = serverlessUpdateConfig
+    }
+
+    enum CodingKeys: String, ShapeCodingKey {
+        case variantName = "VariantName"
+        case desiredWeight = "DesiredWeight"
+        case desiredInstanceCount = "DesiredInstanceCount"
+        case serverlessUpdateConfig = "ServerlessUpdateConfig"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.variantName = try container.decodeIfPresent(String.self, forKey: .variantName)
+        self.desiredWeight = try container.decodeIfPresent(Double.self, forKey: .desiredWeight)
+        self.desiredInstanceCount = try container.decodeIntegerIfPresent(forKey: .desiredInstanceCount)
+        self.serverlessUpdateConfig = try container.decodeIfPresent(ProductionVariantServerlessUpdateConfig.self, forKey: .serverlessUpdateConfig)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(self.variantName, forKey: .variantName)
+        try container.encodeIfPresent(self.desiredWeight, forKey: .desiredWeight)
+        try container.encodeIfPresent(self.desiredInstanceCount, forKey: .desiredInstanceCount)
+        try container.encodeIfPresent(self.serverlessUpdateConfig, forKey: .serverlessUpdateConfig)
+    }
+}
+
+extension DesiredWeightAndCapacity {
+    public func validate(at path: String, into errors: inout [String]) {
+        ShapeValidation.required(self.variantName, at: ShapePath.member(path, "variantName"), into: &errors)
+        ShapeValidation.check(self.variantName, SageMakerRules.variantName, at: ShapePath.member(path, "variantName"), into: &errors)
+        ShapeValidation.check(self.desiredWeight, SageMakerRules.variantWeight, at: ShapePath.member(path, "desiredWeight"), into: &errors)
+        ShapeValidation.check(self.desiredInstanceCount, SageMakerRules.taskCount, at: ShapePath.member(path, "desiredInstanceCount"), into: &errors)
+        self.serverlessUpdateConfig?.validate(at: ShapePath.member(path, "serverlessUpdateConfig"), into: &errors)
+    }
+}

@@ -4,6 +4,53 @@
 
 import Foundation
 
+/// Provides information about how to store model training results (model artifacts).
+public struct OutputDataConfig: AWSShape {
+    public var kmsKeyId: String?
+    /// Required.
+    public var s3OutputPath: String?
+    public var compressionType: String?
+
+    public init(
+        kmsKeyId: String? = nil,
+        s3OutputPath: String? = nil,
+        compressionType: String? = nil
+    ) {
+        self.kmsKeyId = kmsKeyId
+        self.s3OutputPath = s3OutputPath
+        self.compressionType = compressionType
+    }
+
+    enum CodingKeys: String, ShapeCodingKey {
+        case kmsKeyId = "KmsKeyId"
+        case s3OutputPath = "S3OutputPath"
+        case compressionType = "CompressionType"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.kmsKeyId = try container.decodeIfPresent(String.self, forKey: .kmsKeyId)
+        self.s3OutputPath = try container.decodeIfPresent(String.self, forKey: .s3OutputPath)
+        self.compressionType = try container.decodeIfPresent(String.self, forKey: .compressionType)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(self.kmsKeyId, forKey: .kmsKeyId)
+        try container.encodeIfPresent(self.s3OutputPath, forKey: .s3OutputPath)
+        try container.encodeIfPresent(self.compressionType, forKey: .compressionType)
+    }
+}
+
+extension OutputDataConfig {
+    public func validate(at path: String, into errors: inout [String]) {
+        ShapeValidation.check(self.kmsKeyId, SageMakerRules.kmsKeyId, at: ShapePath.member(path, "kmsKeyId"), into: &errors)
+        ShapeValidation.required(self.s3OutputPath, at: ShapePath.member(path, "s3OutputPath"), into: &errors)
+        ShapeValidation.check(self.s3OutputPath, SageMakerRules.s3Uri, at: ShapePath.member(path, "s3OutputPath"), into: &errors)
+        ShapeValidation.check(self.compressionType, SageMakerRules.outputCompressionType, at: ShapePath.member(path, "compressionType"), into: &errors)
+    }
+}
+
 /// The summary of an in-progress deployment when an endpoint is creating or updating with a new endpoint configuration.
 public struct PendingDeploymentSummary: AWSShape {
     /// Required.
@@ -705,6 +752,41 @@ extension ProductionVariantServerlessConfig {
     }
 }
 
+/// Specifies the serverless update concurrency configuration for an endpoint variant.
+public struct ProductionVariantServerlessUpdateConfig: AWSShape {
+    public var maxConcurrency: Int?
+    public var provisionedConcurrency: Int?
+
+    public init(maxConcurrency: Int? = nil, provisionedConcurrency: Int? = nil) {
+        self.maxConcurrency = maxConcurrency
+        self.provisionedConcurrency = provisionedConcurrency
+    }
+
+    enum CodingKeys: String, ShapeCodingKey {
+        case maxConcurrency = "MaxConcurrency"
+        case provisionedConcurrency = "ProvisionedConcurrency"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.maxConcurrency = try container.decodeIntegerIfPresent(forKey: .maxConcurrency)
+        self.provisionedConcurrency = try container.decodeIntegerIfPresent(forKey: .provisionedConcurrency)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(self.maxConcurrency, forKey: .maxConcurrency)
+        try container.encodeIfPresent(self.provisionedConcurrency, forKey: .provisionedConcurrency)
+    }
+}
+
+extension ProductionVariantServerlessUpdateConfig {
+    public func validate(at path: String, into errors: inout [String]) {
+        ShapeValidation.check(self.maxConcurrency, SageMakerRules.serverlessMaxConcurrency, at: ShapePath.member(path, "maxConcurrency"), into: &errors)
+        ShapeValidation.check(self.provisionedConcurrency, SageMakerRules.serverlessProvisionedConcurrency, at: ShapePath.member(path, "provisionedConcurrency"), into: &errors)
+    }
+}
+
 /// Describes the status of the production variant.
 public struct ProductionVariantStatus: AWSShape {
     /// Required.
@@ -1340,459 +1422,5 @@ extension RollingUpdatePolicy {
         ShapeValidation.check(self.waitIntervalInSeconds, SageMakerRules.waitIntervalInSeconds, at: ShapePath.member(path, "waitIntervalInSeconds"), into: &errors)
         ShapeValidation.check(self.maximumExecutionTimeoutInSeconds, SageMakerRules.maximumExecutionTimeoutInSeconds, at: ShapePath.member(path, "maximumExecutionTimeoutInSeconds"), into: &errors)
         self.rollbackMaximumBatchSize?.validate(at: ShapePath.member(path, "rollbackMaximumBatchSize"), into: &errors)
-    }
-}
-
-/// Describes the S3 data source.
-public struct S3DataSource: AWSShape {
-    /// Required.
-    public var s3DataType: String?
-    /// Required.
-    public var s3Uri: String?
-    public var s3DataDistributionType: String?
-    public var attributeNames: [String]?
-    public var instanceGroupNames: [String]?
-    public var modelAccessConfig: ModelAccessConfig?
-    public var hubAccessConfig: HubAccessConfig?
-
-    public init(
-        s3DataType: String? = nil,
-        s3Uri: String? = nil,
-        s3DataDistributionType: String? = nil,
-        attributeNames: [String]? = nil,
-        instanceGroupNames: [String]? = nil,
-        modelAccessConfig: ModelAccessConfig? = nil,
-        hubAccessConfig: HubAccessConfig? = nil
-    ) {
-        self.s3DataType = s3DataType
-        self.s3Uri = s3Uri
-        self.s3DataDistributionType = s3DataDistributionType
-        self.attributeNames = attributeNames
-        self.instanceGroupNames = instanceGroupNames
-        self.modelAccessConfig = modelAccessConfig
-        self.hubAccessConfig = hubAccessConfig
-    }
-
-    enum CodingKeys: String, ShapeCodingKey {
-        case s3DataType = "S3DataType"
-        case s3Uri = "S3Uri"
-        case s3DataDistributionType = "S3DataDistributionType"
-        case attributeNames = "AttributeNames"
-        case instanceGroupNames = "InstanceGroupNames"
-        case modelAccessConfig = "ModelAccessConfig"
-        case hubAccessConfig = "HubAccessConfig"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.s3DataType = try container.decodeIfPresent(String.self, forKey: .s3DataType)
-        self.s3Uri = try container.decodeIfPresent(String.self, forKey: .s3Uri)
-        self.s3DataDistributionType = try container.decodeIfPresent(String.self, forKey: .s3DataDistributionType)
-        self.attributeNames = try container.decodeIfPresent([String].self, forKey: .attributeNames)
-        self.instanceGroupNames = try container.decodeIfPresent([String].self, forKey: .instanceGroupNames)
-        self.modelAccessConfig = try container.decodeIfPresent(ModelAccessConfig.self, forKey: .modelAccessConfig)
-        self.hubAccessConfig = try container.decodeIfPresent(HubAccessConfig.self, forKey: .hubAccessConfig)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeIfPresent(self.s3DataType, forKey: .s3DataType)
-        try container.encodeIfPresent(self.s3Uri, forKey: .s3Uri)
-        try container.encodeIfPresent(self.s3DataDistributionType, forKey: .s3DataDistributionType)
-        try container.encodeIfPresent(self.attributeNames, forKey: .attributeNames)
-        try container.encodeIfPresent(self.instanceGroupNames, forKey: .instanceGroupNames)
-        try container.encodeIfPresent(self.modelAccessConfig, forKey: .modelAccessConfig)
-        try container.encodeIfPresent(self.hubAccessConfig, forKey: .hubAccessConfig)
-    }
-}
-
-extension S3DataSource {
-    public func validate(at path: String, into errors: inout [String]) {
-        ShapeValidation.required(self.s3DataType, at: ShapePath.member(path, "s3DataType"), into: &errors)
-        ShapeValidation.check(self.s3DataType, SageMakerRules.s3DataType, at: ShapePath.member(path, "s3DataType"), into: &errors)
-        ShapeValidation.required(self.s3Uri, at: ShapePath.member(path, "s3Uri"), into: &errors)
-        ShapeValidation.check(self.s3Uri, SageMakerRules.s3Uri, at: ShapePath.member(path, "s3Uri"), into: &errors)
-        ShapeValidation.check(self.s3DataDistributionType, SageMakerRules.s3DataDistribution, at: ShapePath.member(path, "s3DataDistributionType"), into: &errors)
-        ShapeValidation.length(self.attributeNames, SageMakerRules.attributeNames, at: ShapePath.member(path, "attributeNames"), into: &errors)
-        ShapeValidation.elements(self.attributeNames, SageMakerRules.attributeName, at: ShapePath.member(path, "attributeNames"), into: &errors)
-        ShapeValidation.length(self.instanceGroupNames, SageMakerRules.instanceGroupNames, at: ShapePath.member(path, "instanceGroupNames"), into: &errors)
-        ShapeValidation.elements(self.instanceGroupNames, SageMakerRules.instanceGroupName, at: ShapePath.member(path, "instanceGroupNames"), into: &errors)
-        self.modelAccessConfig?.validate(at: ShapePath.member(path, "modelAccessConfig"), into: &errors)
-        self.hubAccessConfig?.validate(at: ShapePath.member(path, "hubAccessConfig"), into: &errors)
-    }
-}
-
-/// Specifies the S3 location of ML model data to deploy.
-public struct S3ModelDataSource: AWSShape {
-    /// Required.
-    public var s3Uri: String?
-    /// Required.
-    public var s3DataType: String?
-    /// Required.
-    public var compressionType: String?
-    public var modelAccessConfig: ModelAccessConfig?
-    public var hubAccessConfig: InferenceHubAccessConfig?
-    public var manifestS3Uri: String?
-    public var eTag: String?
-    public var manifestEtag: String?
-
-    public init(
-        s3Uri: String? = nil,
-        s3DataType: String? = nil,
-        compressionType: String? = nil,
-        modelAccessConfig: ModelAccessConfig? = nil,
-        hubAccessConfig: InferenceHubAccessConfig? = nil,
-        manifestS3Uri: String? = nil,
-        eTag: String? = nil,
-        manifestEtag: String? = nil
-    ) {
-        self.s3Uri = s3Uri
-        self.s3DataType = s3DataType
-        self.compressionType = compressionType
-        self.modelAccessConfig = modelAccessConfig
-        self.hubAccessConfig = hubAccessConfig
-        self.manifestS3Uri = manifestS3Uri
-        self.eTag = eTag
-        self.manifestEtag = manifestEtag
-    }
-
-    enum CodingKeys: String, ShapeCodingKey {
-        case s3Uri = "S3Uri"
-        case s3DataType = "S3DataType"
-        case compressionType = "CompressionType"
-        case modelAccessConfig = "ModelAccessConfig"
-        case hubAccessConfig = "HubAccessConfig"
-        case manifestS3Uri = "ManifestS3Uri"
-        case eTag = "ETag"
-        case manifestEtag = "ManifestEtag"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.s3Uri = try container.decodeIfPresent(String.self, forKey: .s3Uri)
-        self.s3DataType = try container.decodeIfPresent(String.self, forKey: .s3DataType)
-        self.compressionType = try container.decodeIfPresent(String.self, forKey: .compressionType)
-        self.modelAccessConfig = try container.decodeIfPresent(ModelAccessConfig.self, forKey: .modelAccessConfig)
-        self.hubAccessConfig = try container.decodeIfPresent(InferenceHubAccessConfig.self, forKey: .hubAccessConfig)
-        self.manifestS3Uri = try container.decodeIfPresent(String.self, forKey: .manifestS3Uri)
-        self.eTag = try container.decodeIfPresent(String.self, forKey: .eTag)
-        self.manifestEtag = try container.decodeIfPresent(String.self, forKey: .manifestEtag)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeIfPresent(self.s3Uri, forKey: .s3Uri)
-        try container.encodeIfPresent(self.s3DataType, forKey: .s3DataType)
-        try container.encodeIfPresent(self.compressionType, forKey: .compressionType)
-        try container.encodeIfPresent(self.modelAccessConfig, forKey: .modelAccessConfig)
-        try container.encodeIfPresent(self.hubAccessConfig, forKey: .hubAccessConfig)
-        try container.encodeIfPresent(self.manifestS3Uri, forKey: .manifestS3Uri)
-        try container.encodeIfPresent(self.eTag, forKey: .eTag)
-        try container.encodeIfPresent(self.manifestEtag, forKey: .manifestEtag)
-    }
-}
-
-extension S3ModelDataSource {
-    public func validate(at path: String, into errors: inout [String]) {
-        ShapeValidation.required(self.s3Uri, at: ShapePath.member(path, "s3Uri"), into: &errors)
-        ShapeValidation.check(self.s3Uri, SageMakerRules.s3ModelUri, at: ShapePath.member(path, "s3Uri"), into: &errors)
-        ShapeValidation.required(self.s3DataType, at: ShapePath.member(path, "s3DataType"), into: &errors)
-        ShapeValidation.check(self.s3DataType, SageMakerRules.s3ModelDataType, at: ShapePath.member(path, "s3DataType"), into: &errors)
-        ShapeValidation.required(self.compressionType, at: ShapePath.member(path, "compressionType"), into: &errors)
-        ShapeValidation.check(self.compressionType, SageMakerRules.modelCompressionType, at: ShapePath.member(path, "compressionType"), into: &errors)
-        self.modelAccessConfig?.validate(at: ShapePath.member(path, "modelAccessConfig"), into: &errors)
-        self.hubAccessConfig?.validate(at: ShapePath.member(path, "hubAccessConfig"), into: &errors)
-        ShapeValidation.check(self.manifestS3Uri, SageMakerRules.s3ModelUri, at: ShapePath.member(path, "manifestS3Uri"), into: &errors)
-    }
-}
-
-/// An array element of SecondaryStatusTransitions for DescribeTrainingJob .
-public struct SecondaryStatusTransition: AWSShape {
-    /// Required.
-    public var status: String?
-    /// Required.
-    public var startTime: Date?
-    public var endTime: Date?
-    public var statusMessage: String?
-
-    public init(
-        status: String? = nil,
-        startTime: Date? = nil,
-        endTime: Date? = nil,
-        statusMessage: String? = nil
-    ) {
-        self.status = status
-        self.startTime = startTime
-        self.endTime = endTime
-        self.statusMessage = statusMessage
-    }
-
-    enum CodingKeys: String, ShapeCodingKey {
-        case status = "Status"
-        case startTime = "StartTime"
-        case endTime = "EndTime"
-        case statusMessage = "StatusMessage"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.status = try container.decodeIfPresent(String.self, forKey: .status)
-        self.startTime = try container.decodeIfPresent(ShapeTimestamp.self, forKey: .startTime).map { v in v.date }
-        self.endTime = try container.decodeIfPresent(ShapeTimestamp.self, forKey: .endTime).map { v in v.date }
-        self.statusMessage = try container.decodeIfPresent(String.self, forKey: .statusMessage)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeIfPresent(self.status, forKey: .status)
-        try container.encodeIfPresent(self.startTime.map { v in ShapeTimestamp(v) }, forKey: .startTime)
-        try container.encodeIfPresent(self.endTime.map { v in ShapeTimestamp(v) }, forKey: .endTime)
-        try container.encodeIfPresent(self.statusMessage, forKey: .statusMessage)
-    }
-}
-
-extension SecondaryStatusTransition {
-    public func validate(at path: String, into errors: inout [String]) {
-        ShapeValidation.required(self.status, at: ShapePath.member(path, "status"), into: &errors)
-        ShapeValidation.check(self.status, SageMakerRules.secondaryStatus, at: ShapePath.member(path, "status"), into: &errors)
-        ShapeValidation.required(self.startTime, at: ShapePath.member(path, "startTime"), into: &errors)
-    }
-}
-
-/// The configuration for the serverless training job.
-public struct ServerlessJobConfig: AWSShape {
-    /// Required.
-    public var baseModelArn: String?
-    public var acceptEula: Bool?
-    /// Required.
-    public var jobType: String?
-    public var customizationTechnique: String?
-    public var peft: String?
-    public var evaluationType: String?
-    public var evaluatorArn: String?
-
-    public init(
-        baseModelArn: String? = nil,
-        acceptEula: Bool? = nil,
-        jobType: String? = nil,
-        customizationTechnique: String? = nil,
-        peft: String? = nil,
-        evaluationType: String? = nil,
-        evaluatorArn: String? = nil
-    ) {
-        self.baseModelArn = baseModelArn
-        self.acceptEula = acceptEula
-        self.jobType = jobType
-        self.customizationTechnique = customizationTechnique
-        self.peft = peft
-        self.evaluationType = evaluationType
-        self.evaluatorArn = evaluatorArn
-    }
-
-    enum CodingKeys: String, ShapeCodingKey {
-        case baseModelArn = "BaseModelArn"
-        case acceptEula = "AcceptEula"
-        case jobType = "JobType"
-        case customizationTechnique = "CustomizationTechnique"
-        case peft = "Peft"
-        case evaluationType = "EvaluationType"
-        case evaluatorArn = "EvaluatorArn"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.baseModelArn = try container.decodeIfPresent(String.self, forKey: .baseModelArn)
-        self.acceptEula = try container.decodeIfPresent(Bool.self, forKey: .acceptEula)
-        self.jobType = try container.decodeIfPresent(String.self, forKey: .jobType)
-        self.customizationTechnique = try container.decodeIfPresent(String.self, forKey: .customizationTechnique)
-        self.peft = try container.decodeIfPresent(String.self, forKey: .peft)
-        self.evaluationType = try container.decodeIfPresent(String.self, forKey: .evaluationType)
-        self.evaluatorArn = try container.decodeIfPresent(String.self, forKey: .evaluatorArn)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeIfPresent(self.baseModelArn, forKey: .baseModelArn)
-        try container.encodeIfPresent(self.acceptEula, forKey: .acceptEula)
-        try container.encodeIfPresent(self.jobType, forKey: .jobType)
-        try container.encodeIfPresent(self.customizationTechnique, forKey: .customizationTechnique)
-        try container.encodeIfPresent(self.peft, forKey: .peft)
-        try container.encodeIfPresent(self.evaluationType, forKey: .evaluationType)
-        try container.encodeIfPresent(self.evaluatorArn, forKey: .evaluatorArn)
-    }
-}
-
-extension ServerlessJobConfig {
-    public func validate(at path: String, into errors: inout [String]) {
-        ShapeValidation.required(self.baseModelArn, at: ShapePath.member(path, "baseModelArn"), into: &errors)
-        ShapeValidation.check(self.baseModelArn, SageMakerRules.serverlessJobBaseModelArn, at: ShapePath.member(path, "baseModelArn"), into: &errors)
-        ShapeValidation.required(self.jobType, at: ShapePath.member(path, "jobType"), into: &errors)
-        ShapeValidation.check(self.jobType, SageMakerRules.serverlessJobType, at: ShapePath.member(path, "jobType"), into: &errors)
-        ShapeValidation.check(self.customizationTechnique, SageMakerRules.customizationTechnique, at: ShapePath.member(path, "customizationTechnique"), into: &errors)
-        ShapeValidation.check(self.peft, SageMakerRules.peft, at: ShapePath.member(path, "peft"), into: &errors)
-        ShapeValidation.check(self.evaluationType, SageMakerRules.evaluationType, at: ShapePath.member(path, "evaluationType"), into: &errors)
-        ShapeValidation.check(self.evaluatorArn, SageMakerRules.evaluatorArn, at: ShapePath.member(path, "evaluatorArn"), into: &errors)
-    }
-}
-
-/// Contains information about attribute-based access control (ABAC) for a training job.
-public struct SessionChainingConfig: AWSShape {
-    public var enableSessionTagChaining: Bool?
-
-    public init(enableSessionTagChaining: Bool? = nil) {
-        self.enableSessionTagChaining = enableSessionTagChaining
-    }
-
-    enum CodingKeys: String, ShapeCodingKey {
-        case enableSessionTagChaining = "EnableSessionTagChaining"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.enableSessionTagChaining = try container.decodeIfPresent(Bool.self, forKey: .enableSessionTagChaining)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeIfPresent(self.enableSessionTagChaining, forKey: .enableSessionTagChaining)
-    }
-}
-
-extension SessionChainingConfig {
-    public func validate(at path: String, into errors: inout [String]) {}
-}
-
-/// A configuration for a shuffle option for input data in a channel.
-public struct ShuffleConfig: AWSShape {
-    /// Required.
-    public var seed: Int?
-
-    public init(seed: Int? = nil) {
-        self.seed = seed
-    }
-
-    enum CodingKeys: String, ShapeCodingKey {
-        case seed = "Seed"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.seed = try container.decodeIntegerIfPresent(forKey: .seed)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeIfPresent(self.seed, forKey: .seed)
-    }
-}
-
-extension ShuffleConfig {
-    public func validate(at path: String, into errors: inout [String]) {
-        ShapeValidation.required(self.seed, at: ShapePath.member(path, "seed"), into: &errors)
-    }
-}
-
-public struct StopTrainingJobRequest: AWSShape {
-    /// Required.
-    public var trainingJobName: String?
-
-    public init(trainingJobName: String? = nil) {
-        self.trainingJobName = trainingJobName
-    }
-
-    enum CodingKeys: String, ShapeCodingKey {
-        case trainingJobName = "TrainingJobName"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.trainingJobName = try container.decodeIfPresent(String.self, forKey: .trainingJobName)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeIfPresent(self.trainingJobName, forKey: .trainingJobName)
-    }
-}
-
-extension StopTrainingJobRequest {
-    public func validate(at path: String, into errors: inout [String]) {
-        ShapeValidation.required(self.trainingJobName, at: ShapePath.member(path, "trainingJobName"), into: &errors)
-        ShapeValidation.check(self.trainingJobName, SageMakerRules.trainingJobName, at: ShapePath.member(path, "trainingJobName"), into: &errors)
-    }
-}
-
-public struct StopTransformJobRequest: AWSShape {
-    /// Required.
-    public var transformJobName: String?
-
-    public init(transformJobName: String? = nil) {
-        self.transformJobName = transformJobName
-    }
-
-    enum CodingKeys: String, ShapeCodingKey {
-        case transformJobName = "TransformJobName"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.transformJobName = try container.decodeIfPresent(String.self, forKey: .transformJobName)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeIfPresent(self.transformJobName, forKey: .transformJobName)
-    }
-}
-
-extension StopTransformJobRequest {
-    public func validate(at path: String, into errors: inout [String]) {
-        ShapeValidation.required(self.transformJobName, at: ShapePath.member(path, "transformJobName"), into: &errors)
-        ShapeValidation.check(self.transformJobName, SageMakerRules.transformJobName, at: ShapePath.member(path, "transformJobName"), into: &errors)
-    }
-}
-
-/// Specifies a limit to how long a job can run.
-public struct StoppingCondition: AWSShape {
-    public var maxRuntimeInSeconds: Int?
-    public var maxWaitTimeInSeconds: Int?
-    public var maxPendingTimeInSeconds: Int?
-
-    public init(
-        maxRuntimeInSeconds: Int? = nil,
-        maxWaitTimeInSeconds: Int? = nil,
-        maxPendingTimeInSeconds: Int? = nil
-    ) {
-        self.maxRuntimeInSeconds = maxRuntimeInSeconds
-        self.maxWaitTimeInSeconds = maxWaitTimeInSeconds
-        self.maxPendingTimeInSeconds = maxPendingTimeInSeconds
-    }
-
-    enum CodingKeys: String, ShapeCodingKey {
-        case maxRuntimeInSeconds = "MaxRuntimeInSeconds"
-        case maxWaitTimeInSeconds = "MaxWaitTimeInSeconds"
-        case maxPendingTimeInSeconds = "MaxPendingTimeInSeconds"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.maxRuntimeInSeconds = try container.decodeIntegerIfPresent(forKey: .maxRuntimeInSeconds)
-        self.maxWaitTimeInSeconds = try container.decodeIntegerIfPresent(forKey: .maxWaitTimeInSeconds)
-        self.maxPendingTimeInSeconds = try container.decodeIntegerIfPresent(forKey: .maxPendingTimeInSeconds)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeIfPresent(self.maxRuntimeInSeconds, forKey: .maxRuntimeInSeconds)
-        try container.encodeIfPresent(self.maxWaitTimeInSeconds, forKey: .maxWaitTimeInSeconds)
-        try container.encodeIfPresent(self.maxPendingTimeInSeconds, forKey: .maxPendingTimeInSeconds)
-    }
-}
-
-extension StoppingCondition {
-    public func validate(at path: String, into errors: inout [String]) {
-        ShapeValidation.check(self.maxRuntimeInSeconds, SageMakerRules.maxRuntimeInSeconds, at: ShapePath.member(path, "maxRuntimeInSeconds"), into: &errors)
-        ShapeValidation.check(self.maxWaitTimeInSeconds, SageMakerRules.maxWaitTimeInSeconds, at: ShapePath.member(path, "maxWaitTimeInSeconds"), into: &errors)
-        ShapeValidation.check(self.maxPendingTimeInSeconds, SageMakerRules.maxPendingTimeInSeconds, at: ShapePath.member(path, "maxPendingTimeInSeconds"), into: &errors)
     }
 }

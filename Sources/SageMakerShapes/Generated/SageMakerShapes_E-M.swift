@@ -55,6 +55,56 @@ extension Ec2CapacityReservation {
     }
 }
 
+/// Provides summary information for an endpoint configuration.
+public struct EndpointConfigSummary: AWSShape {
+    /// Required.
+    public var endpointConfigName: String?
+    /// Required.
+    public var endpointConfigArn: String?
+    /// Required.
+    public var creationTime: Date?
+
+    public init(
+        endpointConfigName: String? = nil,
+        endpointConfigArn: String? = nil,
+        creationTime: Date? = nil
+    ) {
+        self.endpointConfigName = endpointConfigName
+        self.endpointConfigArn = endpointConfigArn
+        self.creationTime = creationTime
+    }
+
+    enum CodingKeys: String, ShapeCodingKey {
+        case endpointConfigName = "EndpointConfigName"
+        case endpointConfigArn = "EndpointConfigArn"
+        case creationTime = "CreationTime"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.endpointConfigName = try container.decodeIfPresent(String.self, forKey: .endpointConfigName)
+        self.endpointConfigArn = try container.decodeIfPresent(String.self, forKey: .endpointConfigArn)
+        self.creationTime = try container.decodeIfPresent(ShapeTimestamp.self, forKey: .creationTime).map { v in v.date }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(self.endpointConfigName, forKey: .endpointConfigName)
+        try container.encodeIfPresent(self.endpointConfigArn, forKey: .endpointConfigArn)
+        try container.encodeIfPresent(self.creationTime.map { v in ShapeTimestamp(v) }, forKey: .creationTime)
+    }
+}
+
+extension EndpointConfigSummary {
+    public func validate(at path: String, into errors: inout [String]) {
+        ShapeValidation.required(self.endpointConfigName, at: ShapePath.member(path, "endpointConfigName"), into: &errors)
+        ShapeValidation.check(self.endpointConfigName, SageMakerRules.endpointConfigName, at: ShapePath.member(path, "endpointConfigName"), into: &errors)
+        ShapeValidation.required(self.endpointConfigArn, at: ShapePath.member(path, "endpointConfigArn"), into: &errors)
+        ShapeValidation.check(self.endpointConfigArn, SageMakerRules.endpointConfigArn, at: ShapePath.member(path, "endpointConfigArn"), into: &errors)
+        ShapeValidation.required(self.creationTime, at: ShapePath.member(path, "creationTime"), into: &errors)
+    }
+}
+
 /// Provides summary information for an endpoint.
 public struct EndpointSummary: AWSShape {
     /// Required.
@@ -599,6 +649,114 @@ extension InstancePoolSummary {
         ShapeValidation.check(self.instanceType, SageMakerRules.productionVariantInstanceType, at: ShapePath.member(path, "instanceType"), into: &errors)
         ShapeValidation.required(self.currentInstanceCount, at: ShapePath.member(path, "currentInstanceCount"), into: &errors)
         ShapeValidation.check(self.currentInstanceCount, SageMakerRules.taskCount, at: ShapePath.member(path, "currentInstanceCount"), into: &errors)
+    }
+}
+
+public struct ListEndpointConfigsInput: AWSShape {
+    public var sortBy: String?
+    public var sortOrder: String?
+    public var nextToken: String?
+    public var maxResults: Int?
+    public var nameContains: String?
+    public var creationTimeBefore: Date?
+    public var creationTimeAfter: Date?
+
+    public init(
+        sortBy: String? = nil,
+        sortOrder: String? = nil,
+        nextToken: String? = nil,
+        maxResults: Int? = nil,
+        nameContains: String? = nil,
+        creationTimeBefore: Date? = nil,
+        creationTimeAfter: Date? = nil
+    ) {
+        self.sortBy = sortBy
+        self.sortOrder = sortOrder
+        self.nextToken = nextToken
+        self.maxResults = maxResults
+        self.nameContains = nameContains
+        self.creationTimeBefore = creationTimeBefore
+        self.creationTimeAfter = creationTimeAfter
+    }
+
+    enum CodingKeys: String, ShapeCodingKey {
+        case sortBy = "SortBy"
+        case sortOrder = "SortOrder"
+        case nextToken = "NextToken"
+        case maxResults = "MaxResults"
+        case nameContains = "NameContains"
+        case creationTimeBefore = "CreationTimeBefore"
+        case creationTimeAfter = "CreationTimeAfter"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.sortBy = try container.decodeIfPresent(String.self, forKey: .sortBy)
+        self.sortOrder = try container.decodeIfPresent(String.self, forKey: .sortOrder)
+        self.nextToken = try container.decodeIfPresent(String.self, forKey: .nextToken)
+        self.maxResults = try container.decodeIntegerIfPresent(forKey: .maxResults)
+        self.nameContains = try container.decodeIfPresent(String.self, forKey: .nameContains)
+        self.creationTimeBefore = try container.decodeIfPresent(ShapeTimestamp.self, forKey: .creationTimeBefore).map { v in v.date }
+        self.creationTimeAfter = try container.decodeIfPresent(ShapeTimestamp.self, forKey: .creationTimeAfter).map { v in v.date }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(self.sortBy, forKey: .sortBy)
+        try container.encodeIfPresent(self.sortOrder, forKey: .sortOrder)
+        try container.encodeIfPresent(self.nextToken, forKey: .nextToken)
+        try container.encodeIfPresent(self.maxResults, forKey: .maxResults)
+        try container.encodeIfPresent(self.nameContains, forKey: .nameContains)
+        try container.encodeIfPresent(self.creationTimeBefore.map { v in ShapeTimestamp(v) }, forKey: .creationTimeBefore)
+        try container.encodeIfPresent(self.creationTimeAfter.map { v in ShapeTimestamp(v) }, forKey: .creationTimeAfter)
+    }
+}
+
+extension ListEndpointConfigsInput {
+    public func validate(at path: String, into errors: inout [String]) {
+        ShapeValidation.check(self.sortBy, SageMakerRules.endpointConfigSortKey, at: ShapePath.member(path, "sortBy"), into: &errors)
+        ShapeValidation.check(self.sortOrder, SageMakerRules.orderKey, at: ShapePath.member(path, "sortOrder"), into: &errors)
+        ShapeValidation.check(self.nextToken, SageMakerRules.paginationToken, at: ShapePath.member(path, "nextToken"), into: &errors)
+        ShapeValidation.check(self.maxResults, SageMakerRules.maxResults, at: ShapePath.member(path, "maxResults"), into: &errors)
+        ShapeValidation.check(self.nameContains, SageMakerRules.endpointConfigNameContains, at: ShapePath.member(path, "nameContains"), into: &errors)
+    }
+}
+
+public struct ListEndpointConfigsOutput: AWSShape {
+    /// Required.
+    public var endpointConfigs: [EndpointConfigSummary]?
+    public var nextToken: String?
+
+    public init(endpointConfigs: [EndpointConfigSummary]? = nil, nextToken: String? = nil) {
+        self.endpointConfigs = endpointConfigs
+        self.nextToken = nextToken
+    }
+
+    enum CodingKeys: String, ShapeCodingKey {
+        case endpointConfigs = "EndpointConfigs"
+        case nextToken = "NextToken"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.endpointConfigs = try container.decodeIfPresent([EndpointConfigSummary].self, forKey: .endpointConfigs)
+        self.nextToken = try container.decodeIfPresent(String.self, forKey: .nextToken)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(self.endpointConfigs, forKey: .endpointConfigs)
+        try container.encodeIfPresent(self.nextToken, forKey: .nextToken)
+    }
+}
+
+extension ListEndpointConfigsOutput {
+    public func validate(at path: String, into errors: inout [String]) {
+        ShapeValidation.required(self.endpointConfigs, at: ShapePath.member(path, "endpointConfigs"), into: &errors)
+        ShapeValidation.each(self.endpointConfigs, at: ShapePath.member(path, "endpointConfigs"), into: &errors) { element, elementPath, errors in
+            element.validate(at: elementPath, into: &errors)
+        }
+        ShapeValidation.check(self.nextToken, SageMakerRules.paginationToken, at: ShapePath.member(path, "nextToken"), into: &errors)
     }
 }
 
@@ -1622,52 +1780,5 @@ public struct MultiModelConfig: AWSShape {
 extension MultiModelConfig {
     public func validate(at path: String, into errors: inout [String]) {
         ShapeValidation.check(self.modelCacheSetting, SageMakerRules.modelCacheSetting, at: ShapePath.member(path, "modelCacheSetting"), into: &errors)
-    }
-}
-
-/// Provides information about how to store model training results (model artifacts).
-public struct OutputDataConfig: AWSShape {
-    public var kmsKeyId: String?
-    /// Required.
-    public var s3OutputPath: String?
-    public var compressionType: String?
-
-    public init(
-        kmsKeyId: String? = nil,
-        s3OutputPath: String? = nil,
-        compressionType: String? = nil
-    ) {
-        self.kmsKeyId = kmsKeyId
-        self.s3OutputPath = s3OutputPath
-        self.compressionType = compressionType
-    }
-
-    enum CodingKeys: String, ShapeCodingKey {
-        case kmsKeyId = "KmsKeyId"
-        case s3OutputPath = "S3OutputPath"
-        case compressionType = "CompressionType"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.kmsKeyId = try container.decodeIfPresent(String.self, forKey: .kmsKeyId)
-        self.s3OutputPath = try container.decodeIfPresent(String.self, forKey: .s3OutputPath)
-        self.compressionType = try container.decodeIfPresent(String.self, forKey: .compressionType)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeIfPresent(self.kmsKeyId, forKey: .kmsKeyId)
-        try container.encodeIfPresent(self.s3OutputPath, forKey: .s3OutputPath)
-        try container.encodeIfPresent(self.compressionType, forKey: .compressionType)
-    }
-}
-
-extension OutputDataConfig {
-    public func validate(at path: String, into errors: inout [String]) {
-        ShapeValidation.check(self.kmsKeyId, SageMakerRules.kmsKeyId, at: ShapePath.member(path, "kmsKeyId"), into: &errors)
-        ShapeValidation.required(self.s3OutputPath, at: ShapePath.member(path, "s3OutputPath"), into: &errors)
-        ShapeValidation.check(self.s3OutputPath, SageMakerRules.s3Uri, at: ShapePath.member(path, "s3OutputPath"), into: &errors)
-        ShapeValidation.check(self.compressionType, SageMakerRules.outputCompressionType, at: ShapePath.member(path, "compressionType"), into: &errors)
     }
 }
