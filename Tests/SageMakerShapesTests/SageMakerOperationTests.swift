@@ -41,8 +41,12 @@ struct SageMakerOperationTests {
     }
 
     @Test("Every allowed operation has an input type and its raw value is the wire name")
-    func table() {
-        #expect(SageMakerOperation.allCases.count == 23)
+    func table() throws {
+        // Exactly the operations of the allow-list the generator read.
+        let allowList = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Codegen/sagemaker-operations.txt")
+        let names = try String(contentsOf: allowList, encoding: .utf8).split(separator: "\n")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        #expect(Set(SageMakerOperation.allCases.map(\.rawValue)) == Set(names))
         #expect(SageMakerOperation.createTrainingJob.rawValue == "CreateTrainingJob")
         #expect(SageMakerOperation.createTrainingJob.inputType is CreateTrainingJobRequest.Type)
         #expect(SageMakerOperation.createTrainingJob.outputType is CreateTrainingJobResponse.Type)
