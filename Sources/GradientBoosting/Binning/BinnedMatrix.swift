@@ -42,11 +42,12 @@ public struct BinnedMatrix: Sendable {
                                 var base = lo0
                                 var len = hi0 - lo0
                                 while len > 1 {
-                                    let half = len >> 1
-                                    base = cv[base + half] <= v ? base + half : base
-                                    len -= half
+                                    let half = len &>> 1
+                                    let step: Int = cv[base &+ half] <= v ? 1 : 0
+                                    base &+= half &* step
+                                    len &-= half
                                 }
-                                let ub = base - lo0 + (cv[base] <= v ? 1 : 0)
+                                let ub = base &- lo0 &+ (cv[base] <= v ? 1 : 0)
                                 let code = UInt8(truncatingIfNeeded: min(ub, last))
                                 op.p[r * F + f] = code
                                 cp.p[f * R + r] = code
