@@ -248,3 +248,70 @@ def test_objective_family(objective, kiln_xgb, tmp_path):
         assert kval >= pval - 0.003 * pval
     else:
         assert abs(kval - pval) <= 0.003 * abs(pval) + 1e-5 or kval < pval
+
+
+PARAMS = {
+    "regularised": {"alpha": 0.5, "lambda": 3, "gamma": 0.2, "min_child_weight": 3, "max_delta_step": 0.5},
+    "lossguide": {"grow_policy": "lossguide", "max_leaves": 7, "max_depth": 0},
+    "scale_pos_weight": {"scale_pos_weight": 3},
+    "monotone": {"monotone_constraints": "(" + ",".join(["1", "-1"] + ["0"] * 28) + ")"},
+    "interaction": {"interaction_constraints": "[[0,1,2,3],[4,5,6,7,8,9]]"},
+    "max_bin_32": {"max_bin": 32},
+}
+
+
+@pytest.mark.parametrize("case", list(PARAMS))
+def test_tree_parameters(case, kiln_xgb, tmp_path):
+    """Deterministic tree parameters give the same model as xgboost on data whose cuts coincide."""
+    Xtr, Xte, ytr, yte = _bc()
+    params = {"objective": "binary:logistic", "max_depth": 4, "eta": 0.2, "eval_metric": "logloss", **PARAMS[case]}
+    _, log = kiln_train(kiln_xgb, tmp_path, Xtr, ytr, params, 30, Xte, yte)
+    kval = float(log[-1].split("\t")[-1].split(":")[1])
+    py = dict(params)
+    if "monotone_constraints" in py:
+        py["monotone_constraints"] = py["monotone_constraints"]
+    if "interaction_constraints" in py:
+        py["interaction_constraints"] = py["interaction_constraints"]
+    res = {}
+    xgb.train({**py, "base_score": 0.5, "tree_method": "hist", "nthread": 2}, xgb.DMatrix(Xtr, label=ytr), 30,
+              evals=[(xgb.DMatrix(Xte, label=yte), "validation")], evals_result=res, verbose_eval=False)
+    pval = res["validation"]["logloss"][-1]
+    print(f"{case}: validation-logloss kiln {kval:.5f} xgb {pval:.5f}")
+    assert abs(kval - pval) <= 0.003 * pval or kval < pval
+
+
+@pytest.mark.parametrize("sampling", [{"subsample": 0.7}, {"colsample_bytree": 0.6, "colsample_bylevel": 0.8},
+                                      {"colsample_bynode": 0.5}, {"num_parallel_tree": 3, "subsample": 0.8}])
+def test_sampling_parameters(sampling, kiln_xgb, tmp_path):
+    """Random sampling cannot reproduce xgboost's generator; the test metric must stay comparable."""
+    Xtr, Xte, ytr, yte = higgs_slice(30000, 10000)
+    params = {"objective": "binary:logistic", "max_depth": 6, "eta": 0.2, **sampling}
+    model, _ = kiln_train(kiln_xgb, tmp_path, Xtr, ytr, params, 50)
+    kp = kiln_predict(kiln_xgb, tmp_path, model, Xte)
+    pp = py_train(Xtr, ytr, params, 50).predict(xgb.DMatrix(Xte))
+    ka, pa = roc_auc_score(yte, kp), roc_auc_score(yte, pp)
+    print(f"{sampling}: AUC kiln {ka:.5f} xgb {pa:.5f}")
+    assert ka >= pa - 0.003 * pa
+    loaded = xgb.Booster()
+    loaded.load_model(str(model))
+    np.testing.assert_allclose(loaded.predict(xgb.DMatrix(Xte)), kp, atol=1e-5)
+
+
+def test_csv_weights(kiln_xgb, tmp_path):
+    Xtr, Xte, ytr, yte = _bc()
+    w = np.where(ytr == 1, 2.0, 0.5)
+    train = tmp_path / "train.csv"
+    np.savetxt(train, np.column_stack([ytr, w, Xtr]), delimiter=",", fmt="%.17g")
+    va = tmp_path / "validation.csv"
+    np.savetxt(va, np.column_stack([yte, np.ones_like(yte), Xte]), delimiter=",", fmt="%.17g")
+    r = run([kiln_xgb, "train", "--train", str(train), "--validation", str(va), "--content-type", "text/csv",
+             "--model-out", str(tmp_path / "m.json"), "--param", "num_round=20", "--param", "csv_weights=1",
+             "--param", "objective=binary:logistic", "--param", "eval_metric=logloss"])
+    kval = float(r.stdout.splitlines()[-1].split("\t")[-1].split(":")[1])
+    res = {}
+    xgb.train({"objective": "binary:logistic", "base_score": 0.5, "tree_method": "hist", "eval_metric": "logloss"},
+              xgb.DMatrix(Xtr, label=ytr, weight=w), 20, evals=[(xgb.DMatrix(Xte, label=yte), "validation")],
+              evals_result=res, verbose_eval=False)
+    pval = res["validation"]["logloss"][-1]
+    print(f"csv_weights: validation-logloss kiln {kval:.5f} xgb {pval:.5f}")
+    assert abs(kval - pval) <= 0.003 * pval

@@ -71,18 +71,31 @@ public struct QuantileCuts: Sendable {
                         let nb = max(2, min(maxBins, missing[f] ? maxBinsLimit - 1 : maxBinsLimit))
                         var col = [Float]()
                         col.reserveCapacity(picked.count)
-                        for r in picked {
-                            let v = vb[r * cols + f]
-                            if !v.isNaN { col.append(v) }
+                        var colWeights: [Float] = []
+                        if let weights {
+                            var pairs: [(Float, Float)] = []
+                            for r in picked {
+                                let v = vb[r * cols + f]
+                                if !v.isNaN { pairs.append((v, weights[r])) }
+                            }
+                            pairs.sort { $0.0 < $1.0 }
+                            col = pairs.map { $0.0 }
+                            colWeights = pairs.map { $0.1 }
+                        } else {
+                            for r in picked {
+                                let v = vb[r * cols + f]
+                                if !v.isNaN { col.append(v) }
+                            }
+                            radixSort(&col)
                         }
-                        radixSort(&col)
                         var cuts = [Float]()
                         if !col.isEmpty {
                             // distinct values with counts
                             var distinct = [Float]()
-                            var counts = [Int]()
-                            for v in col {
-                                if let l = distinct.last, l == v { counts[counts.count - 1] += 1 } else { distinct.append(v); counts.append(1) }
+                            var counts = [Double]()
+                            for (j, v) in col.enumerated() {
+                                let w = colWeights.isEmpty ? 1.0 : Double(colWeights[j])
+                                if let l = distinct.last, l == v { counts[counts.count - 1] += w } else { distinct.append(v); counts.append(w) }
                             }
                             if distinct.count <= nb {
                                 cuts = Array(distinct.dropFirst())
@@ -109,7 +122,7 @@ public struct QuantileCuts: Sendable {
 
     /// XGBoost's cut choice from an exact weighted summary: prune the summary to `maxBins + 1`
     /// entries at evenly spaced ranks (WQSummary::SetPrune), then take entries 1..<maxBins.
-    static func pruneCuts(distinct v: [Float], counts: [Int], maxBins nb: Int) -> [Float] {
+    static func pruneCuts(distinct v: [Float], counts: [Double], maxBins nb: Int) -> [Float] {
         let m = v.count
         var rmin = [Float](repeating: 0, count: m)
         var rmax = [Float](repeating: 0, count: m)

@@ -103,7 +103,7 @@ public struct Metric: Sendable {
             case .logloss:
                 let eps = 1e-16
                 let q = min(max(p, eps), 1 - eps)
-                v = -(y * log(q) + (1 - y) * log(1 - q))
+                v = y == 1 ? -log(q) : (y == 0 ? -log(1 - q) : -(y * log(q) + (1 - y) * log(1 - q)))
             case .error(let t): v = p > t ? 1 - y : y
             case .poissonNLogLik:
                 let q = max(p, 1e-16)

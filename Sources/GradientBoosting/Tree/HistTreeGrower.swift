@@ -407,7 +407,8 @@ final class HistTreeGrower {
         for node in nodes {
             var fs = node.levelFeatures
             if !params.interactionConstraints.isEmpty && !node.path.isEmpty {
-                var allowed = Set<Int>()
+                // features on the path may always split again; others only from sets holding the whole path
+                var allowed = Set<Int>(node.path)
                 for g in params.interactionConstraints where node.path.allSatisfy({ g.contains($0) }) { allowed.formUnion(g) }
                 fs = fs.filter { allowed.contains($0) }
             }
