@@ -58,6 +58,12 @@ let package = Package(
         .testTarget(name: "SageMakerShapesTests", dependencies: ["SageMakerShapes", "AWSWire"]),
         
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Metadata"]),
+        // Parquet reader/writer; no dependency on the rest of Kiln.
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
+        .target(name: "Parquet", dependencies: ["CZlib", "CZstd"]),
+        .executableTarget(name: "ParquetTool", dependencies: ["Parquet"]),
+        .executableTarget(name: "ParquetFuzz", dependencies: ["Parquet"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet"], resources: [.copy("Corpus")]),
         .testTarget(name: "KilnServerTests", dependencies: ["KilnServer", "AWSWire", "Metadata", "ObjectStore"]),
     ]
 )
