@@ -10,6 +10,7 @@ struct RLEHybridDecoder {
     private var packedLeft = 0
     private var packedBitPos = 0  // bit position in bytes of the current packed run
     private var packedStart = 0
+    private var packedBytes = 0  // bytes of the current packed run present in the buffer
 
     init(_ buf: UnsafeRawBufferPointer, bitWidth: Int) throws {
         guard bitWidth >= 0 && bitWidth <= 32 else { throw ParquetError.corrupt("RLE bit width \(bitWidth) out of range 0...32") }
@@ -42,12 +43,14 @@ struct RLEHybridDecoder {
                 packedLeft = avail * 8 / bitWidth
                 guard packedLeft > 0 else { throw ParquetError.corrupt("RLE bit-packed run truncated") }
                 packedStart = pos
+                packedBytes = avail
                 packedBitPos = 0
                 pos = count
                 return
             }
             packedLeft = Int(groups) * 8
             packedStart = pos
+            packedBytes = Int(bytes)
             packedBitPos = 0
             pos += Int(bytes)
             if packedLeft == 0 { try nextRun() }
@@ -81,15 +84,26 @@ struct RLEHybridDecoder {
                 } else {
                     let p = base! + packedStart
                     var bitPos = packedBitPos
-                    for j in 0..<k {
+                    // Bytes of this run that can be read 8 at a time without passing its end.
+                    let fastEnd = (packedBytes - 8) * 8  // values ending below this bit allow a full 8-byte load
+                    let raw = UnsafeRawPointer(p)
+                    var j = 0
+                    while j < k && bitPos + bitWidth <= fastEnd {
+                        // bitWidth ≤ 32 and shift ≤ 7: the value lies in one 8-byte load.
+                        let acc = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: bitPos >> 3, as: UInt64.self))
+                        out[i + j] = T(truncatingIfNeeded: (acc >> UInt64(bitPos & 7)) & mask)
+                        bitPos += bitWidth
+                        j += 1
+                    }
+                    while j < k {
                         let byte = bitPos >> 3
                         let shift = UInt64(bitPos & 7)
-                        // bitWidth ≤ 32 and shift ≤ 7: at most 5 bytes.
                         var acc: UInt64 = 0
                         let need = (Int(shift) + bitWidth + 7) >> 3
                         for q in 0..<need { acc |= UInt64(p[byte + q]) << (8 * UInt64(q)) }
                         out[i + j] = T(truncatingIfNeeded: (acc >> shift) & mask)
                         bitPos += bitWidth
+                        j += 1
                     }
                     packedBitPos = bitPos
                 }

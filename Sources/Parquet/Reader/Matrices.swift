@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// A dense row-major Float32 matrix; missing values are NaN.
@@ -160,13 +161,34 @@ extension ParquetFileReader {
         let flat = idx.allSatisfy { schema.columns[$0].maxRepetitionLevel == 0 }
         if flat {
             let width = idx.count
-            var values = [Float](repeating: 0, count: rows * width)
-            try values.withUnsafeMutableBufferPointer { buf in
-                let out = UncheckedBox(buf.baseAddress!)
-                _ = try parallelMap(Array(idx.enumerated())) { (j, c) in
-                    let col = try self.readColumn(rowGroup: g, column: c)
-                    try col.scatterFloats(into: out.value + j, stride: width)
+            // Decode each column (in parallel) into a column-major scratch buffer, then transpose by row blocks:
+            // writing the row-major matrix column by column would touch a new cache line per value.
+            let colMajor = UnsafeMutablePointer<Float>.allocate(capacity: max(1, rows * width))
+            defer { colMajor.deallocate() }
+            let scratch = UncheckedBox(colMajor)
+            _ = try parallelMap(Array(idx.enumerated())) { (j, c) in
+                let col = try self.readColumn(rowGroup: g, column: c)
+                try col.scatterFloats(into: scratch.value + j * rows, stride: 1)
+            }
+            let values = [Float](unsafeUninitializedCapacity: rows * width) { buf, n in
+                let out = UncheckedBox(buf.baseAddress)
+                let block = 2048
+                let blocks = (rows + block - 1) / block
+                DispatchQueue.concurrentPerform(iterations: blocks) { b in
+                    guard let o = out.value else { return }
+                    let src = scratch.value
+                    let end = min(rows, (b + 1) * block)
+                    var r0 = b * block
+                    while r0 < end {
+                        let r1 = min(end, r0 + 64)
+                        for j in 0..<width {
+                            let s = src + j * rows
+                            for r in r0..<r1 { o[r * width + j] = s[r] }
+                        }
+                        r0 = r1
+                    }
                 }
+                n = rows * width
             }
             return DenseMatrix(rows: rows, columns: width, values: values, columnNames: idx.map { schema.columns[$0].dottedPath })
         }
