@@ -60,9 +60,9 @@ let package = Package(
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Metadata"]),
         // Parquet reader/writer; no dependency on the rest of Kiln.
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
-        .target(name: "Parquet", dependencies: ["CZlib", "CZstd"]),
+        .target(name: "Parquet", dependencies: ["CZlib", "CZstd"], exclude: ["README.md"]),
         .executableTarget(name: "ParquetTool", dependencies: ["Parquet"]),
-        .executableTarget(name: "ParquetFuzz", dependencies: ["Parquet"]),
+        .executableTarget(name: "ParquetFuzz", dependencies: ["Parquet"], exclude: ["README.md"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"], resources: [.copy("Corpus")]),
         .testTarget(name: "KilnServerTests", dependencies: ["KilnServer", "AWSWire", "Metadata", "ObjectStore"]),
     ]

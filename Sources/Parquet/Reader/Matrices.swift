@@ -161,29 +161,34 @@ extension ParquetFileReader {
         let flat = idx.allSatisfy { schema.columns[$0].maxRepetitionLevel == 0 }
         if flat {
             let width = idx.count
-            // Decode each column (in parallel) into a column-major scratch buffer, then transpose by row blocks:
-            // writing the row-major matrix column by column would touch a new cache line per value.
-            let colMajor = UnsafeMutablePointer<Float>.allocate(capacity: max(1, rows * width))
-            defer { colMajor.deallocate() }
-            let scratch = UncheckedBox(colMajor)
-            _ = try parallelMap(Array(idx.enumerated())) { (j, c) in
+            // Decode each column (in parallel) into its own Float array, then transpose by row blocks: writing the
+            // row-major matrix column by column would touch a new cache line per value. Columns are decoded before
+            // the matrix is allocated, so a footer lying about the row count cannot force a huge allocation.
+            let decoded: [[Float]] = try parallelMap(idx) { c in
                 let col = try self.readColumn(rowGroup: g, column: c)
-                try col.scatterFloats(into: scratch.value + j * rows, stride: 1)
+                return try [Float](unsafeUninitializedCapacity: col.slotCount) { buf, n in
+                    if col.slotCount > 0 { try col.scatterFloats(into: buf.baseAddress!, stride: 1) }
+                    n = col.slotCount
+                }
             }
+            for (j, d) in decoded.enumerated() where d.count != rows {
+                throw ParquetError.corrupt("column '\(schema.columns[idx[j]].dottedPath)' has \(d.count) values for \(rows) rows")
+            }
+            let columnsBox = UncheckedBox(decoded)
             let values = [Float](unsafeUninitializedCapacity: rows * width) { buf, n in
                 let out = UncheckedBox(buf.baseAddress)
                 let block = 2048
                 let blocks = (rows + block - 1) / block
                 DispatchQueue.concurrentPerform(iterations: blocks) { b in
                     guard let o = out.value else { return }
-                    let src = scratch.value
                     let end = min(rows, (b + 1) * block)
                     var r0 = b * block
                     while r0 < end {
                         let r1 = min(end, r0 + 64)
                         for j in 0..<width {
-                            let s = src + j * rows
-                            for r in r0..<r1 { o[r * width + j] = s[r] }
+                            columnsBox.value[j].withUnsafeBufferPointer { s in
+                                for r in r0..<r1 { o[r * width + j] = s[r] }
+                            }
                         }
                         r0 = r1
                     }
@@ -199,6 +204,9 @@ extension ParquetFileReader {
                 blocks.append(([col.descriptor.dottedPath], 1, { try col.scatterFloats(into: $0, stride: $1) }))
             } else {
                 let (r, e) = try col.listValues()
+                guard r.count == rows else {
+                    throw ParquetError.corrupt("list column '\(col.descriptor.dottedPath)' has \(r.count) rows; the row group has \(rows)")
+                }
                 let w = r.map { $0?.count ?? 0 }.max() ?? 0
                 let name = col.descriptor.name
                 blocks.append(((0..<w).map { "\(name)[\($0)]" }, w, { out, stride in
