@@ -115,3 +115,25 @@ func badArguments() throws {
     let g = try r.readRowGroup(0, columns: ["f64", "i32"])
     #expect(g.columns.map(\.descriptor.name) == ["f64", "i32"])
 }
+
+@Test("numeric dictionaries are used when small and fall back to PLAIN past the limit")
+func numericDictionaryFallback() throws {
+    for limit in [64, 1 << 20] {
+        let path = tempPath("dict.parquet")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var options = WriterOptions()
+        options.dictionaryPageSizeLimit = limit
+        let w = try ParquetWriter(path: path, fields: [ParquetField("a", .int64, nullable: false), ParquetField("b", .double)], options: options)
+        let a: [Int64] = (0..<1000).map { Int64($0 * 37 % 1000) }
+        let b: [Double] = (0..<1000).map { Double($0 % 10) / 4 }
+        try w.writeRowGroup([ColumnInput(.int64(a)), ColumnInput(.double(b), validity: (0..<1000).map { $0 % 11 != 0 })])
+        try w.close()
+        let r = try ParquetFileReader(path: path)
+        let g = try r.readRowGroup(0)
+        #expect(g.columns[0].values == ColumnValues.int64(a))
+        let wantB: [Double] = (0..<1000).filter { $0 % 11 != 0 }.map { Double($0 % 10) / 4 }
+        #expect(g.columns[1].values == ColumnValues.double(wantB))
+        let enc = r.metadata.rowGroups[0].columns[0].metaData!.encodings
+        #expect(enc.contains(Encoding.rleDictionary.rawValue) == (limit > 64))
+    }
+}

@@ -186,6 +186,29 @@ struct ColumnEncoder {
                 encodings.insert(Encoding.rleDictionary.rawValue)
             }
         }
+        if indices == nil && options.dictionaryForNumbers && d.count > 0
+            && [.int32, .int64, .float, .double].contains(leaf.physicalType) {
+            let limit = Swift.max(1, options.dictionaryPageSizeLimit / d.fixedSize)
+            let built: (indices: [UInt32], dictionary: [UInt8], count: Int)? = d.plain.withUnsafeBytes { raw in
+                d.fixedSize == 4
+                    ? NumberDictionary.build(raw.bindMemory(to: UInt32.self), limit: limit)
+                    : NumberDictionary.build(raw.bindMemory(to: UInt64.self), limit: limit)
+            }
+            if let built {
+                let before = out.count
+                try emit(.dictionaryPage, built.dictionary) { h in
+                    var dh = DictionaryPageHeader()
+                    dh.numValues = Int32(built.count)
+                    dh.encoding = Encoding.plain.rawValue
+                    h.dictionaryPage = dh
+                }
+                dictionaryPageSize = out.count - before
+                indices = built.indices
+                dictionaryCount = built.count
+                encodings.insert(Encoding.plain.rawValue)
+                encodings.insert(Encoding.rleDictionary.rawValue)
+            }
+        }
         if indices == nil { encodings.insert(Encoding.plain.rawValue) }
 
         // Split into pages at row boundaries by estimated value bytes.
@@ -257,5 +280,45 @@ struct ColumnEncoder {
     private func plainBytes(_ b: [UInt8]) -> [UInt8] {
         let n = UInt32(b.count)
         return [UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 24)] + b
+    }
+}
+
+/// Dictionary building for fixed-width numbers (by bit pattern) with an open-addressing hash table.
+enum NumberDictionary {
+    /// Returns nil when there are more than `limit` distinct values (the caller then writes PLAIN).
+    static func build<K: FixedWidthInteger & UnsignedInteger>(_ values: UnsafeBufferPointer<K>, limit: Int)
+        -> (indices: [UInt32], dictionary: [UInt8], count: Int)? {
+        var capacity = 1024
+        while capacity < Swift.min(2 * limit, 2 * values.count) { capacity <<= 1 }
+        var keys = [K](repeating: 0, count: capacity)
+        var slots = [UInt32](repeating: UInt32.max, count: capacity)  // dictionary index + 1 marker: max = empty
+        var unique: [K] = []
+        var indices = [UInt32](repeating: 0, count: values.count)
+        var failed = false
+        keys.withUnsafeMutableBufferPointer { kb in
+            slots.withUnsafeMutableBufferPointer { sb in
+                indices.withUnsafeMutableBufferPointer { ib in
+                    let mask = capacity - 1
+                    for (i, v) in values.enumerated() {
+                        var h = Int(truncatingIfNeeded: (UInt64(v) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+                        while true {
+                            let s = sb[h]
+                            if s == UInt32.max {
+                                if unique.count >= limit || unique.count * 2 >= capacity { failed = true; return }
+                                kb[h] = v
+                                sb[h] = UInt32(unique.count)
+                                ib[i] = UInt32(unique.count)
+                                unique.append(v)
+                                break
+                            }
+                            if kb[h] == v { ib[i] = s; break }
+                            h = (h + 1) & mask
+                        }
+                    }
+                }
+            }
+        }
+        if failed { return nil }
+        return (indices, unique.withUnsafeBytes { Array($0) }, unique.count)
     }
 }

@@ -56,6 +56,9 @@ public struct WriterOptions: Sendable {
     public var dataPageSize: Int = 1 << 20
     /// Dictionary-encode string and binary columns (falls back to PLAIN when the dictionary grows past the limit).
     public var dictionaryForStrings: Bool = true
+    /// Dictionary-encode INT32/INT64/FLOAT/DOUBLE columns (as pyarrow does), falling back to PLAIN past the limit.
+    public var dictionaryForNumbers: Bool = true
+    /// Largest dictionary page, in bytes; a column with more distinct values is written PLAIN.
     public var dictionaryPageSizeLimit: Int = 1 << 20
     /// `created_by` in the footer.
     public var createdBy: String = "kiln-parquet version 0.1.0"
