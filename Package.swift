@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "GradientBoosting", dependencies: []),
         .executableTarget(name: "XGBoostTool", dependencies: ["GradientBoosting"]),
         // SageMaker's XGBoost image, natively: training channels and serving formats around GradientBoosting.
-        .target(name: "XGBoostAlgorithm", dependencies: ["GradientBoosting", "RecordIO", "TrainingRuntime", "TrainingWorker", "ModelServing"]),
+        .target(name: "XGBoostAlgorithm", dependencies: ["GradientBoosting", "RecordIO", "Parquet", "TrainingRuntime", "TrainingWorker", "ModelServing"]),
         .testTarget(name: "GradientBoostingTests", dependencies: ["GradientBoosting"]),
         .testTarget(name: "KilnChecksumsTests", dependencies: ["KilnChecksums"]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], resources: [.copy("Vectors")]),
@@ -79,6 +79,12 @@ let package = Package(
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Metadata"]),
         .testTarget(name: "RecordIOTests", dependencies: ["RecordIO"], resources: [.copy("Vectors")]),
         .testTarget(name: "TrainingRuntimeTests", dependencies: ["TrainingRuntime"]),
+        // Parquet reader/writer; no dependency on the rest of Kiln.
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
+        .target(name: "Parquet", dependencies: ["CZlib", "CZstd"], exclude: ["README.md"]),
+        .executableTarget(name: "ParquetTool", dependencies: ["Parquet"]),
+        .executableTarget(name: "ParquetFuzz", dependencies: ["Parquet"], exclude: ["README.md"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet"], resources: [.copy("Corpus")]),
         .testTarget(name: "KilnServerTests", dependencies: ["KilnServer", "AWSWire", "Metadata", "ObjectStore"]),
     ]
 )

@@ -4,16 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System packages: zlib and SQLite headers (present on the base image; installed if missing).
-if ! [ -f /usr/include/zlib.h ] || ! [ -f /usr/include/sqlite3.h ]; then
+# System packages: zlib, SQLite and zstd headers (zstd is Parquet's ZSTD codec); installed if missing.
+if ! [ -f /usr/include/zlib.h ] || ! [ -f /usr/include/sqlite3.h ] || ! [ -f /usr/include/zstd.h ]; then
     if command -v apt-get >/dev/null; then
-        apt-get update -qq && apt-get install -y -qq zlib1g-dev libsqlite3-dev
+        apt-get update -qq && apt-get install -y -qq zlib1g-dev libsqlite3-dev libzstd-dev
     fi
 fi
 
 # Python venv with the pinned clients.
 # One venv for every Python suite; constraints.txt pins every transitive package too (pip freeze of a working install).
-REQUIREMENTS="tests/e2e/requirements.txt tests/xgboost/requirements.txt"
+REQUIREMENTS="tests/e2e/requirements.txt tests/xgboost/requirements.txt tests/parquet/requirements.txt"
 if ! [ -x .venv/bin/python ] || ! cat $REQUIREMENTS tests/e2e/constraints.txt | cmp -s - .venv/.requirements 2>/dev/null; then
     python3 -m venv .venv
     .venv/bin/pip install -q $(printf -- '-r %s ' $REQUIREMENTS) -c tests/e2e/constraints.txt
@@ -25,5 +25,5 @@ swift build --build-tests
 echo "== swift test"
 swift test --skip-build
 echo "== end-to-end and parity suites (pytest)"
-export KILN_BIN="$PWD/.build/debug/kiln" KILN_XGB="$PWD/.build/debug/kiln-xgb" KILN_E2E_REQUIRE=1
-PATH="$PWD/.venv/bin:$PATH" .venv/bin/python -m pytest tests/e2e tests/xgboost -q -p no:cacheprovider "$@"
+export KILN_BIN="$PWD/.build/debug/kiln" KILN_XGB="$PWD/.build/debug/kiln-xgb" PARQUET_TOOL="$PWD/.build/debug/ParquetTool" KILN_E2E_REQUIRE=1
+PATH="$PWD/.venv/bin:$PATH" .venv/bin/python -m pytest tests/e2e tests/xgboost tests/parquet -q -p no:cacheprovider "$@"

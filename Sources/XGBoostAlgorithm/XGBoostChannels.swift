@@ -7,7 +7,7 @@ import TrainingWorker
 /// Reads SageMaker XGBoost's training channels: content type from inputdataconfig.json (libsvm when absent),
 /// File mode (every file up to three folders deep, hidden files refused) or Pipe mode (the channel's FIFO).
 enum XGBoostChannels {
-    enum Format: Equatable { case csv, libsvm, recordio }
+    enum Format: Equatable { case csv, libsvm, recordio, parquet }
 
     static let accepted = "csv, libsvm, parquet, recordio-protobuf, text/csv, text/libsvm, text/x-libsvm, application/x-parquet, application/x-recordio-protobuf"
 
@@ -23,8 +23,7 @@ enum XGBoostChannels {
             return .csv
         case "text/libsvm", "text/x-libsvm", "libsvm": return .libsvm
         case "application/x-recordio-protobuf", "recordio-protobuf": return .recordio
-        case "application/x-parquet", "parquet":
-            throw AlgorithmError("ClientError: \(raw) input is not available in this Kiln build yet")
+        case "application/x-parquet", "parquet": return .parquet
         default:
             throw AlgorithmError("ClientError: \(raw) is not an accepted ContentType: \(accepted).")
         }
@@ -81,6 +80,8 @@ enum XGBoostChannels {
                 return LabeledData(features: p.matrix.densified(cols: p.matrix.cols), labels: p.labels, weights: p.weights)
             case .recordio:
                 return try recordio(bytes, name: name)
+            case .parquet:
+                return try parquet(bytes, name: name)
             }
         } catch let e as DataError {
             throw AlgorithmError("ClientError: Unable to read data file \(e.file), line \(e.line): \(e.message)")

@@ -55,6 +55,17 @@ def as_recordio(rows):
     return out
 
 
+def as_parquet(rows):
+    """Label in column 0, features after it, as SageMaker XGBoost reads Parquet (written by pyarrow)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({"label": [float(y) for y, _ in rows], **{f"f{i}": [x[i] for _, x in rows] for i in range(4)}})
+    sink = io.BytesIO()
+    pq.write_table(table, sink, row_group_size=200)
+    return sink.getvalue()
+
+
 @pytest.fixture(scope="module")
 def sm(kiln):
     return kiln.client("sagemaker")
@@ -70,7 +81,8 @@ def channel(name, bucket, prefix, content_type, mode=None):
 
 @pytest.mark.parametrize("content_type,encode,mode", [
     ("text/csv", as_csv, "File"), ("text/libsvm", as_libsvm, "File"),
-    ("application/x-recordio-protobuf", as_recordio, "File"), ("text/csv", as_csv, "Pipe")])
+    ("application/x-recordio-protobuf", as_recordio, "File"), ("application/x-parquet", as_parquet, "File"),
+    ("text/csv", as_csv, "Pipe"), ("application/x-recordio-protobuf", as_recordio, "Pipe")])
 def test_xgboost_trains_and_reports_metrics(sm, s3, bucket, content_type, encode, mode):
     rows = make_data()
     prefix = unique_name("data")
