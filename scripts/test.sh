@@ -11,6 +11,11 @@ if ! [ -f /usr/include/zlib.h ] || ! [ -f /usr/include/sqlite3.h ] || ! [ -f /us
     fi
 fi
 
+# Java for the local Spark of the Parquet interop test.
+if ! command -v java >/dev/null && command -v apt-get >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless
+fi
+
 # Python venv with the pinned clients.
 # One venv for every Python suite; constraints.txt pins every transitive package too (pip freeze of a working install).
 REQUIREMENTS="tests/e2e/requirements.txt tests/xgboost/requirements.txt tests/parquet/requirements.txt"

@@ -18,7 +18,7 @@ func now() -> Double {
 }
 
 let args = CommandLine.arguments
-guard args.count >= 3 else { fail("usage: parquet-tool dump|write-sample|bench-read|bench-write ...") }
+guard args.count >= 3 else { fail("usage: parquet-tool dump|dense|write-sample|bench-read|bench-write ...") }
 
 do {
     switch args[1] {
@@ -33,6 +33,20 @@ do {
             for col in data.columns {
                 print("{\"row_group\": \(g), \"column\": \"\(col.descriptor.dottedPath)\", \"values\": \(col.values.count), \"nulls\": \(col.nullCount)}")
             }
+        }
+    case "dense":
+        // Every row group as a dense Float32 matrix (NaN for missing), one JSON object per row group.
+        let r = try ParquetFileReader(path: args[2])
+        let columns = args.count > 3 ? args[3].split(separator: ",").map(String.init) : nil
+        for g in 0..<r.rowGroupCount {
+            let m = try r.readDenseMatrix(rowGroup: g, columns: columns)
+            let rows = (0..<m.rows).map { i in
+                "[" + (0..<m.columns).map { j -> String in
+                    let v = m.values[i * m.columns + j]
+                    return v.isNaN ? "null" : "\(v)"
+                }.joined(separator: ",") + "]"
+            }
+            print("{\"columns\": [\(m.columnNames.map { "\"\($0)\"" }.joined(separator: ","))], \"rows\": [\(rows.joined(separator: ","))]}")
         }
     case "write-sample":
         var fields = [
