@@ -111,17 +111,17 @@ def test_metrics_and_interop(name, kiln_xgb, tmp_path):
         ka, pa = roc_auc_score(yte, kp), roc_auc_score(yte, pp)
         kl, pl = log_loss(yte, kp), log_loss(yte, pp)
         print(f"{name}: AUC kiln {ka:.5f} xgb {pa:.5f}; logloss kiln {kl:.5f} xgb {pl:.5f}")
-        assert rel(ka, pa) <= 0.003 or ka >= pa
-        assert rel(kl, pl) <= 0.003 or kl <= pl
+        assert rel(ka, pa) <= 0.003
+        assert rel(kl, pl) <= 0.003
     elif task == "regression":
         kr, pr = mean_squared_error(yte, kp) ** 0.5, mean_squared_error(yte, pp) ** 0.5
         print(f"{name}: RMSE kiln {kr:.5f} xgb {pr:.5f}")
-        assert rel(kr, pr) <= 0.003 or kr <= pr
+        assert rel(kr, pr) <= 0.003
     elif task == "multi":
         kl, pl = log_loss(yte, kp, labels=range(kp.shape[1])), log_loss(yte, pp, labels=range(pp.shape[1]))
         ke, pe = np.mean(kp.argmax(1) != yte), np.mean(pp.argmax(1) != yte)
         print(f"{name}: mlogloss kiln {kl:.5f} xgb {pl:.5f}; merror kiln {ke:.5f} xgb {pe:.5f}")
-        assert rel(kl, pl) <= 0.003 or kl <= pl
+        assert rel(kl, pl) <= 0.003
         assert ke <= pe + 1.0 / len(yte) + 1e-12
     else:
         ke, pe = np.mean(kp != yte), np.mean(pp != yte)
@@ -245,9 +245,9 @@ def test_objective_family(objective, kiln_xgb, tmp_path):
     pval = res["validation"][metric][-1]
     print(f"{objective}: validation-{metric} kiln {kval:.5f} xgb {pval:.5f}")
     if metric == "auc":
-        assert kval >= pval - 0.003 * pval
+        assert abs(kval - pval) <= 0.003 * pval
     else:
-        assert abs(kval - pval) <= 0.003 * abs(pval) + 1e-5 or kval < pval
+        assert abs(kval - pval) <= 0.003 * abs(pval) + 1e-5
 
 
 PARAMS = {
@@ -277,7 +277,7 @@ def test_tree_parameters(case, kiln_xgb, tmp_path):
               evals=[(xgb.DMatrix(Xte, label=yte), "validation")], evals_result=res, verbose_eval=False)
     pval = res["validation"]["logloss"][-1]
     print(f"{case}: validation-logloss kiln {kval:.5f} xgb {pval:.5f}")
-    assert abs(kval - pval) <= 0.003 * pval or kval < pval
+    assert abs(kval - pval) <= 0.003 * pval
 
 
 @pytest.mark.parametrize("sampling", [{"subsample": 0.7}, {"colsample_bytree": 0.6, "colsample_bylevel": 0.8},
@@ -291,6 +291,7 @@ def test_sampling_parameters(sampling, kiln_xgb, tmp_path):
     pp = py_train(Xtr, ytr, params, 50).predict(xgb.DMatrix(Xte))
     ka, pa = roc_auc_score(yte, kp), roc_auc_score(yte, pp)
     print(f"{sampling}: AUC kiln {ka:.5f} xgb {pa:.5f}")
+    # xgboost's random generator cannot be reproduced: the metric must be at least as good, within 0.3 %.
     assert ka >= pa - 0.003 * pa
     loaded = xgb.Booster()
     loaded.load_model(str(model))
