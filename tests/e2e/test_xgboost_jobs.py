@@ -285,3 +285,32 @@ def test_variant_weights_target_variant_and_weight_updates(kiln, sm, s3, bucket)
                         DesiredWeightsAndCapacities=[{"VariantName": "C", "DesiredWeight": 1.0}], code="ValidationException")
     expect_client_error(runtime.invoke_endpoint, EndpointName=ep, ContentType="text/csv", Body="1,1,0,0", TargetVariant="C",
                         code="ValidationError")
+
+
+def long_job(sm, s3, bucket):
+    prefix = unique_name("slow")
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/train.csv", Body=as_csv(make_data(3000)))
+    name = unique_name("slow")
+    sm.create_training_job(**job_request(name, bucket, prefix=f"{prefix}/",
+                                         HyperParameters={"objective": "binary:logistic", "num_round": "100000", "max_depth": "8", "eta": "0.01"}))
+    return name
+
+
+def test_jobs_queue_for_a_slot_and_a_restart_never_leaves_them_in_progress(kiln_factory):
+    server = kiln_factory.start()  # one training slot by default
+    sm, s3 = server.client("sagemaker"), server.client("s3")
+    bucket = unique_name("queue")
+    s3.create_bucket(Bucket=bucket)
+    first, second = long_job(sm, s3, bucket), long_job(sm, s3, bucket)
+    deadline = time.time() + 60
+    while sm.describe_training_job(TrainingJobName=first)["SecondaryStatus"] != "Training" and time.time() < deadline:
+        time.sleep(0.2)
+    waiting = sm.describe_training_job(TrainingJobName=second)
+    assert waiting["SecondaryStatus"] == "Starting"
+    assert waiting["SecondaryStatusTransitions"][-1]["StatusMessage"] == "Waiting for a free training slot on this Kiln"
+    server.kill()  # SIGKILL: workers die with the server
+    server.start()
+    sm = server.client("sagemaker")
+    for name in (first, second):
+        d = sm.describe_training_job(TrainingJobName=name)
+        assert d["TrainingJobStatus"] == "Failed" and "Kiln restarted" in d["FailureReason"]
