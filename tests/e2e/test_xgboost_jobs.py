@@ -2,6 +2,7 @@
 File and Pipe mode, bad rows named by file and line, Stop, the trained model served by an endpoint."""
 
 import io
+import os
 import struct
 import tarfile
 import time
@@ -177,6 +178,13 @@ def test_trained_model_serves_predictions(kiln, sm, s3, bucket):
     expect_client_error(runtime.invoke_endpoint, EndpointName=ep, ContentType="application/json", Body="{}", code="ModelError")
     expect_client_error(runtime.invoke_endpoint, EndpointName=ep, ContentType="text/csv", Body="1,x,3,4", code="ModelError")
     assert runtime.invoke_endpoint(EndpointName=ep, ContentType="text/csv", Body=positive)["Body"].read()
+    # The AWS CLI too.
+    out_file = f"/tmp/{ep}.out"
+    kiln.aws("sagemaker-runtime", "invoke-endpoint", "--endpoint-name", ep, "--content-type", "text/csv",
+             "--body", positive, out_file)
+    with open(out_file) as f:
+        assert float(f.read()) > 0.8
+    os.unlink(out_file)
     sm.delete_endpoint(EndpointName=ep)
 
 
