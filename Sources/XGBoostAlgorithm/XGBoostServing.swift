@@ -37,10 +37,12 @@ struct XGBoostServable: ServableModel {
 
     func invoke(_ body: [UInt8], contentType: String?, accept: String?) throws -> (body: [UInt8], contentType: String) {
         let x = try XGBoostRequest.parse(body, contentType: contentType, numFeature: numFeature)
-        var (values, width) = boosters[0].predict(x)
+        // Requests run concurrently already; only big batches are worth splitting across threads.
+        let threads = x.rows >= 256 ? 2 : 1
+        var (values, width) = boosters[0].predict(x, threads: threads)
         if boosters.count > 1 {
             for b in boosters.dropFirst() {
-                let (more, _) = b.predict(x)
+                let (more, _) = b.predict(x, threads: threads)
                 for i in values.indices { values[i] += more[i] }
             }
             for i in values.indices { values[i] /= Float(boosters.count) }

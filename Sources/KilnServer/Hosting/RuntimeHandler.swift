@@ -23,11 +23,11 @@ struct RuntimeHandler: Sendable {
             throw AWSError("ValidationError", status: 413, "Received payload of \(body.count) bytes, which exceeds the InvokeEndpoint limit of \(Self.maxPayload) bytes")
         }
         let started = ContinuousClock.now
-        guard let endpoint = try await hosting.endpoints.get(name, caller: caller) else {
-            throw AWSError("ValidationError", status: 400, "Endpoint \(name) of account \(caller.accountId) not found.")
-        }
-        guard endpoint.description.endpointStatus == "InService" || endpoint.description.endpointStatus == "Updating",
-              let variants = hosting.runtime.variants(EndpointRuntime.key(caller.accountId, caller.region, name)) else {
+        // Served endpoints are in memory; the metadata store is read only to explain why one is not.
+        guard let variants = hosting.runtime.variants(EndpointRuntime.key(caller.accountId, caller.region, name)) else {
+            guard let endpoint = try await hosting.endpoints.get(name, caller: caller) else {
+                throw AWSError("ValidationError", status: 400, "Endpoint \(name) of account \(caller.accountId) not found.")
+            }
             throw AWSError("ServiceUnavailable", status: 503, "Endpoint \(name) is not in service (status \(endpoint.description.endpointStatus ?? "unknown")).")
         }
         let target = r.header("x-amzn-sagemaker-target-variant")
