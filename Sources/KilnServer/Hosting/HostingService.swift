@@ -71,9 +71,9 @@ final class HostingService: Sendable {
             if let v = r.creationTimeBefore, (m.creationTime ?? .distantFuture) >= v { return false }
             return true
         }
-        let sorted = Self.sort(all, by: r.sortBy == "Name" ? { $0.modelName ?? "" } : { Self.timeKey($0.creationTime) + ($0.modelName ?? "") },
+        let sorted = ListPaging.sort(all, by: r.sortBy == "Name" ? { $0.modelName ?? "" } : { ListPaging.timeKey($0.creationTime) + ($0.modelName ?? "") },
                                ascending: r.sortOrder == "Ascending")
-        let (page, token) = try Self.page(sorted, token: r.nextToken, max: r.maxResults ?? 10)
+        let (page, token) = try ListPaging.page(sorted, token: r.nextToken, max: r.maxResults ?? 10)
         return ListModelsOutput(models: page.map { ModelSummary(modelName: $0.modelName, modelArn: $0.modelArn, creationTime: $0.creationTime) },
                                 nextToken: token)
     }
@@ -127,9 +127,9 @@ final class HostingService: Sendable {
             if let v = r.creationTimeBefore, (c.creationTime ?? .distantFuture) >= v { return false }
             return true
         }
-        let sorted = Self.sort(all, by: r.sortBy == "Name" ? { $0.endpointConfigName ?? "" } : { Self.timeKey($0.creationTime) + ($0.endpointConfigName ?? "") },
+        let sorted = ListPaging.sort(all, by: r.sortBy == "Name" ? { $0.endpointConfigName ?? "" } : { ListPaging.timeKey($0.creationTime) + ($0.endpointConfigName ?? "") },
                                ascending: r.sortOrder == "Ascending")
-        let (page, token) = try Self.page(sorted, token: r.nextToken, max: r.maxResults ?? 10)
+        let (page, token) = try ListPaging.page(sorted, token: r.nextToken, max: r.maxResults ?? 10)
         return ListEndpointConfigsOutput(endpointConfigs: page.map {
             EndpointConfigSummary(endpointConfigName: $0.endpointConfigName, endpointConfigArn: $0.endpointConfigArn, creationTime: $0.creationTime)
         }, nextToken: token)
@@ -235,9 +235,9 @@ final class HostingService: Sendable {
             if let v = r.creationTimeBefore, (e.creationTime ?? .distantFuture) >= v { return false }
             return true
         }
-        let sorted = Self.sort(all, by: r.sortBy == "Name" ? { $0.endpointName ?? "" } : r.sortBy == "Status" ? { $0.endpointStatus ?? "" }
-                               : { Self.timeKey($0.creationTime) + ($0.endpointName ?? "") }, ascending: r.sortOrder == "Ascending")
-        let (page, token) = try Self.page(sorted, token: r.nextToken, max: r.maxResults ?? 10)
+        let sorted = ListPaging.sort(all, by: r.sortBy == "Name" ? { $0.endpointName ?? "" } : r.sortBy == "Status" ? { $0.endpointStatus ?? "" }
+                               : { ListPaging.timeKey($0.creationTime) + ($0.endpointName ?? "") }, ascending: r.sortOrder == "Ascending")
+        let (page, token) = try ListPaging.page(sorted, token: r.nextToken, max: r.maxResults ?? 10)
         return ListEndpointsOutput(endpoints: page.map {
             EndpointSummary(endpointName: $0.endpointName, endpointArn: $0.endpointArn, creationTime: $0.creationTime,
                             lastModifiedTime: $0.lastModifiedTime, endpointStatus: $0.endpointStatus)
@@ -336,23 +336,6 @@ final class HostingService: Sendable {
             guard let config = try? await describeEndpointConfig(stored.description.endpointConfigName ?? "", caller: caller) else { continue }
             await deploy(name: record.name, config: config, accountId: record.accountId, region: record.region, isUpdate: false)
         }
-    }
-
-    // MARK: Helpers
-
-    static func timeKey(_ d: Date?) -> String { String(format: "%020.6f", d?.timeIntervalSince1970 ?? 0) }
-
-    static func sort<T>(_ items: [T], by key: (T) -> String, ascending: Bool) -> [T] {
-        items.sorted { ascending ? key($0) < key($1) : key($0) > key($1) }
-    }
-
-    static func page<T>(_ items: [T], token: String?, max: Int) throws -> ([T], String?) {
-        let offset = try token.map { t -> Int in
-            guard let n = Int(t), n >= 0 else { throw AWSError("ValidationException", status: 400, "Invalid pagination token") }
-            return n
-        } ?? 0
-        let page = Array(items.dropFirst(offset).prefix(max))
-        return (page, offset + page.count < items.count ? String(offset + page.count) : nil)
     }
 }
 

@@ -39,7 +39,7 @@ struct PayloadReceiver {
     }
 
     /// Streams `body` into `writer`, verifies it, and commits the blob. On any error the blob is discarded.
-    func receive(_ body: RequestBody, into writer: BlobWriter, extraAlgorithms: [ChecksumAlgorithm] = []) async throws -> Received {
+    func receive(_ body: RequestBody, into writer: BlobWriter) async throws -> Received {
         do {
             return try await receiveUnchecked(body, into: writer)
         } catch {

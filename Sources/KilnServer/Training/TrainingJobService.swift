@@ -124,27 +124,19 @@ final class TrainingJobService: Sendable {
             if let v = r.lastModifiedTimeBefore, (j.lastModifiedTime ?? .distantFuture) >= v { return false }
             return true
         }
-        let ascending = r.sortOrder == "Ascending"
         let key: (DescribeTrainingJobResponse) -> String
         switch r.sortBy ?? "CreationTime" {
         case "Name": key = { $0.trainingJobName ?? "" }
-        case "Status": key = { ($0.trainingJobStatus ?? "") + "\u{0}" + String(format: "%020.6f", $0.creationTime?.timeIntervalSince1970 ?? 0) }
-        default: key = { String(format: "%020.6f", $0.creationTime?.timeIntervalSince1970 ?? 0) + ($0.trainingJobName ?? "") }
+        case "Status": key = { ($0.trainingJobStatus ?? "") + "\u{0}" + ListPaging.timeKey($0.creationTime) }
+        default: key = { ListPaging.timeKey($0.creationTime) + ($0.trainingJobName ?? "") }
         }
-        jobs.sort { ascending ? key($0) < key($1) : key($0) > key($1) }
-        let offset = try r.nextToken.map { token -> Int in
-            guard let n = Int(token), n >= 0 else { throw AWSError("ValidationException", status: 400, "Invalid pagination token") }
-            return n
-        } ?? 0
-        let limit = r.maxResults ?? 10
-        let page = jobs.dropFirst(offset).prefix(limit)
-        var response = ListTrainingJobsResponse(trainingJobSummaries: page.map { j in
+        jobs = ListPaging.sort(jobs, by: key, ascending: r.sortOrder == "Ascending")
+        let (page, token) = try ListPaging.page(jobs, token: r.nextToken, max: r.maxResults ?? 10)
+        return ListTrainingJobsResponse(trainingJobSummaries: page.map { j in
             TrainingJobSummary(trainingJobName: j.trainingJobName, trainingJobArn: j.trainingJobArn, creationTime: j.creationTime,
                                trainingEndTime: j.trainingEndTime, lastModifiedTime: j.lastModifiedTime,
                                trainingJobStatus: j.trainingJobStatus, secondaryStatus: j.secondaryStatus)
-        })
-        if offset + page.count < jobs.count { response.nextToken = String(offset + page.count) }
-        return response
+        }, nextToken: token)
     }
 
     // MARK: Tags (training-job ARNs)
