@@ -62,7 +62,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "kiln", dependencies: [
-            "KilnServer", "TrainingWorker", "XGBoostAlgorithm", "ModelServing",
+            "KilnServer", "TrainingWorker", "XGBoostAlgorithm", "FirstPartyAlgorithms", "ModelServing",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Native gradient boosting compatible with XGBoost (hist trees, objectives, JSON models); no Kiln deps.
@@ -85,6 +85,23 @@ let package = Package(
         .executableTarget(name: "ParquetTool", dependencies: ["Parquet"]),
         .executableTarget(name: "ParquetFuzz", dependencies: ["Parquet"], exclude: ["README.md"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"], resources: [.copy("Corpus")]),
+        // Numeric kernels (dense/sparse matrices, dot, gemm, distances, eigen) in plain SIMD Swift; no Kiln deps.
+        .target(name: "Linalg"),
+        // The first-party algorithms as pure libraries over Linalg (no I/O, no Kiln deps).
+        .target(name: "KMeans", dependencies: ["Linalg"]),
+        .target(name: "PCA", dependencies: ["Linalg"]),
+        .target(name: "LinearLearner", dependencies: ["Linalg"]),
+        .target(name: "LDA", dependencies: ["Linalg"]),
+        // SageMaker's first-party images, natively: hyperparameters, channels, logs, artifacts and serving formats.
+        .target(name: "FirstPartyAlgorithms", dependencies: [
+            "Linalg", "KMeans", "PCA", "LinearLearner", "LDA", "RecordIO", "TrainingRuntime", "TrainingWorker", "ModelServing",
+        ]),
+        .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
+        .testTarget(name: "KMeansTests", dependencies: ["KMeans", "Linalg"]),
+        .testTarget(name: "PCATests", dependencies: ["PCA", "Linalg"]),
+        .testTarget(name: "LinearLearnerTests", dependencies: ["LinearLearner", "Linalg"]),
+        .testTarget(name: "LDATests", dependencies: ["LDA", "Linalg"]),
+        .testTarget(name: "FirstPartyAlgorithmsTests", dependencies: ["FirstPartyAlgorithms", "RecordIO", "Linalg"]),
         .testTarget(name: "KilnServerTests", dependencies: ["KilnServer", "AWSWire", "Metadata", "ObjectStore"]),
     ]
 )

@@ -1,0 +1,1 @@
+// FirstPartyAlgorithms: see the module's main type (work in progress).

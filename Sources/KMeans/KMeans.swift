@@ -1,0 +1,1 @@
+// KMeans: see the module's main type (work in progress).

@@ -1,0 +1,1 @@
+// LDA: see the module's main type (work in progress).

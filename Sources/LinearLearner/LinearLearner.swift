@@ -1,0 +1,1 @@
+// LinearLearner: see the module's main type (work in progress).

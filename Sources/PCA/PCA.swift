@@ -1,0 +1,1 @@
+// PCA: see the module's main type (work in progress).
