@@ -177,6 +177,14 @@ public enum RecordProtobuf {
         return out
     }
 
+    /// A response Record with only `label` entries, written in the given order (the containers' order, which
+    /// the SDK's vectors show; decoders do not depend on it).
+    public static func encode(labels: [(String, Tensor)]) -> [UInt8] {
+        var out: [UInt8] = []
+        for (key, value) in labels { field(2, entry(key, value), into: &out) }
+        return out
+    }
+
     static func entry(_ key: String, _ value: Tensor) -> [UInt8] {
         var out: [UInt8] = []
         field(1, Array(key.utf8), into: &out)

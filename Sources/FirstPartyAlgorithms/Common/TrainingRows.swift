@@ -1,0 +1,83 @@
+import Linalg
+
+/// Rows read from a channel, kept dense or sparse as the algorithm asks: features plus (when the data has them)
+/// one label per row. Readers append row by row; the data never passes through an intermediate copy per format.
+struct TrainingRows {
+    enum Layout { case dense, sparse }
+
+    let layout: Layout
+    /// Number of feature columns (`feature_dim`); rows wider than this are refused by the readers.
+    let width: Int
+    private(set) var count = 0
+    private(set) var values: [Float] = []
+    private(set) var rowStarts: [Int] = [0]
+    private(set) var columnIndices: [Int32] = []
+    private(set) var labels: [Float] = []
+    private(set) var rowsWithoutLabel = 0
+
+    init(layout: Layout, width: Int) { (self.layout, self.width) = (layout, width) }
+
+    /// Appends a row given densely (`row.count == width`).
+    mutating func append(dense row: UnsafeBufferPointer<Float>, label: Float?) {
+        switch layout {
+        case .dense:
+            values.append(contentsOf: row)
+        case .sparse:
+            for (j, v) in row.enumerated() where v != 0 {
+                columnIndices.append(Int32(j))
+                values.append(v)
+            }
+            rowStarts.append(values.count)
+        }
+        finish(label)
+    }
+
+    /// Appends a row given as (ascending or not) keys and values, keys < width.
+    mutating func append(keys: [UInt64], values rowValues: [Float], label: Float?) {
+        switch layout {
+        case .dense:
+            let start = values.count
+            values.append(contentsOf: repeatElement(0, count: width))
+            for (k, v) in zip(keys, rowValues) { values[start + Int(k)] += v }
+        case .sparse:
+            let order = keys.indices.sorted { keys[$0] < keys[$1] }
+            for i in order where rowValues[i] != 0 {
+                columnIndices.append(Int32(keys[i]))
+                values.append(rowValues[i])
+            }
+            rowStarts.append(values.count)
+        }
+        finish(label)
+    }
+
+    private mutating func finish(_ label: Float?) {
+        count += 1
+        if let label { labels.append(label) } else { rowsWithoutLabel += 1 }
+    }
+
+    var hasLabels: Bool { count > 0 && rowsWithoutLabel == 0 }
+
+    func denseMatrix() -> Matrix {
+        switch layout {
+        case .dense: Matrix(rows: count, columns: width, values: values)
+        case .sparse: sparseMatrix().densified()
+        }
+    }
+
+    func sparseMatrix() -> SparseMatrix {
+        switch layout {
+        case .sparse:
+            return SparseMatrix(columns: width, rowStarts: rowStarts, columnIndices: columnIndices, values: values)
+        case .dense:
+            var starts = [0], columns: [Int32] = [], nonZero: [Float] = []
+            for i in 0 ..< count {
+                for j in 0 ..< width where values[i * width + j] != 0 {
+                    columns.append(Int32(j))
+                    nonZero.append(values[i * width + j])
+                }
+                starts.append(nonZero.count)
+            }
+            return SparseMatrix(columns: width, rowStarts: starts, columnIndices: columns, values: nonZero)
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// FirstPartyAlgorithms: see the module's main type (work in progress).
