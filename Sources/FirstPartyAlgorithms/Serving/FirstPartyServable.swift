@@ -1,0 +1,31 @@
+import Foundation
+import Linalg
+import ModelServing
+
+/// A first-party model served in-process: decode rows, predict, encode in the requested type. The prediction
+/// closure only reads the immutable model, so concurrent invocations share it safely.
+struct FirstPartyServable: ServableModel {
+    let featureDim: Int
+    /// The top-level key of `application/json` responses (`predictions`; PCA answers `projections`).
+    let jsonKey: String
+    let predict: @Sendable (Matrix) -> [[PredictionField]]
+
+    func invoke(_ body: [UInt8], contentType: String?, accept: String?) throws -> (body: [UInt8], contentType: String) {
+        let mime = try InferenceResponse.mediaType(accept: accept)
+        let rows = try InferenceRequest.decode(body, contentType: contentType, featureDim: featureDim)
+        return (InferenceResponse.encode(predict(rows), as: mime, jsonKey: jsonKey), mime)
+    }
+}
+
+/// Finds `model_algo-1` (the first-party artifact name) in an unpacked model.tar.gz.
+enum ModelArtifact {
+    static let fileName = "model_algo-1"
+
+    static func read(_ directory: URL) throws -> [UInt8] {
+        let url = directory.appendingPathComponent(fileName)
+        guard let data = try? Data(contentsOf: url) else {
+            throw InvocationFailure(status: 500, "The model archive has no \(fileName) file")
+        }
+        return Array(data)
+    }
+}
