@@ -55,7 +55,7 @@ public enum CanonicalRequest {
     static func trimAndCollapse(_ value: String) -> String {
         var out = ""
         var lastWasSpace = false
-        for ch in value.trimmingCharacters(in: .whitespaces) {
+        for ch in value.trimmingOptionalWhitespace {
             if ch == " " || ch == "\t" {
                 if !lastWasSpace { out.append(" ") }
                 lastWasSpace = true

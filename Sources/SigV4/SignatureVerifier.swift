@@ -74,21 +74,34 @@ public enum AuthClaim: Sendable {
     }
 
     static func parseAuthorizationHeader(_ value: String) throws(AuthFailure) -> AuthClaim {
-        let prefix = "AWS4-HMAC-SHA256"
-        guard value.hasPrefix(prefix + " ") else {
+        let prefix = "AWS4-HMAC-SHA256 "
+        guard value.utf8.starts(with: prefix.utf8) else {
             if value.hasPrefix("AWS ") { throw .malformed("Signature Version 2 header authentication is not supported; use Signature Version 4") }
             throw .malformed("Unsupported Authorization Type")
         }
-        var fields: [String: String] = [:]
-        for part in value.dropFirst(prefix.count + 1).split(separator: ",") {
-            let trimmed = part.drop(while: { $0 == " " })
-            guard let eq = trimmed.firstIndex(of: "=") else { continue }
-            fields[String(trimmed[..<eq])] = String(trimmed[trimmed.index(after: eq)...]).trimmingCharacters(in: .whitespaces)
+        // Byte-level: `Name=value` pairs separated by commas (this runs on every request).
+        var credential: String?, signed: String?, signature: String?
+        let bytes = Array(value.utf8)
+        var i = prefix.utf8.count
+        while i < bytes.count {
+            var end = i
+            while end < bytes.count, bytes[end] != UInt8(ascii: ",") { end += 1 }
+            var a = i, b = end
+            while a < b, bytes[a] == 32 || bytes[a] == 9 { a += 1 }
+            while b > a, bytes[b - 1] == 32 || bytes[b - 1] == 9 { b -= 1 }
+            if let eq = bytes[a ..< b].firstIndex(of: UInt8(ascii: "=")) {
+                let name = bytes[a ..< eq]
+                let text = String(decoding: bytes[(eq + 1) ..< b], as: UTF8.self)
+                if name.elementsEqual("Credential".utf8) { credential = text }
+                else if name.elementsEqual("SignedHeaders".utf8) { signed = text }
+                else if name.elementsEqual("Signature".utf8) { signature = text }
+            }
+            i = end + 1
         }
-        guard let credential = fields["Credential"], let signed = fields["SignedHeaders"], let signature = fields["Signature"] else {
+        guard let credential, let signed, let signature else {
             throw .malformed("Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters")
         }
-        return .header(scope: try CredentialScope(parsing: credential), signedHeaders: signed.split(separator: ";").map(String.init),
+        return .header(scope: try CredentialScope(parsing: credential), signedHeaders: signed.utf8.split(separator: UInt8(ascii: ";")).map { String(decoding: $0, as: UTF8.self) },
                        signature: signature)
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 
 /// The SigV4 credential scope: `AKID/DATE/REGION/SERVICE/aws4_request`.
 public struct CredentialScope: Sendable, Equatable {
@@ -20,13 +21,13 @@ public struct CredentialScope: Sendable, Equatable {
 
     /// Parses the `Credential=` value; its access key id may itself contain `/` only in the first field.
     public init(parsing credential: String) throws(AuthFailure) {
-        let parts = credential.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let parts = credential.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         guard parts.count >= 5, parts[parts.count - 1] == "aws4_request" else {
             throw .malformed("Credential should be scoped to a valid region, like 'us-east-1'; got '\(credential)'")
         }
         let n = parts.count
         self.init(accessKeyId: parts[0..<(n - 4)].joined(separator: "/"), date: parts[n - 4], region: parts[n - 3], service: parts[n - 2])
-        guard date.count == 8, date.allSatisfy(\.isNumber) else {
+        guard date.utf8.count == 8, date.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
             throw .malformed("Credential should be scoped to a valid date; got '\(date)'")
         }
     }
@@ -34,20 +35,43 @@ public struct CredentialScope: Sendable, Equatable {
 
 /// HMAC-SHA256 helpers for the SigV4 key chain.
 public enum SigV4Crypto {
+    /// Signing keys change once a day per secret, region and service; deriving one costs four HMACs, so the
+    /// recent ones are kept (bounded: the cache is emptied when it grows past `signingKeyCacheLimit`).
+    private static let signingKeys = Mutex<[String: SymmetricKey]>([:])
+    static let signingKeyCacheLimit = 1024
+
     public static func signingKey(secret: String, scope: CredentialScope) -> SymmetricKey {
+        let cacheKey = "\(secret)\u{0}\(scope.date)\u{0}\(scope.region)\u{0}\(scope.service)"
+        if let hit = signingKeys.withLock({ $0[cacheKey] }) { return hit }
         var key = SymmetricKey(data: Array("AWS4\(secret)".utf8))
         for part in [scope.date, scope.region, scope.service, "aws4_request"] {
             key = SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key)))
+        }
+        signingKeys.withLock {
+            if $0.count >= signingKeyCacheLimit { $0.removeAll() }
+            $0[cacheKey] = key
         }
         return key
     }
 
     public static func hmacHex(_ message: String, key: SymmetricKey) -> String {
-        Array(HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: key)).map { String(format: "%02x", $0) }.joined()
+        hex(HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: key))
     }
 
     public static func sha256Hex<D: DataProtocol>(_ data: D) -> String {
-        Array(SHA256.hash(data: data)).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: data))
+    }
+
+    /// Lower-case hex of a digest (a table lookup per nibble; `String(format:)` per byte was a hot spot).
+    public static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Compares two strings in time that depends only on their lengths.
@@ -92,4 +116,15 @@ public enum AmzDate {
         cal.timeZone = TimeZone(identifier: "UTC")!
         return cal
     }()
+}
+
+extension StringProtocol {
+    /// Without leading and trailing spaces and tabs (the HTTP "optional whitespace"); no Foundation bridging,
+    /// which made `trimmingCharacters(in:)` a per-request hot spot.
+    var trimmingOptionalWhitespace: Substring {
+        let s = Substring(self)
+        guard let first = s.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
+        let last = s.lastIndex(where: { $0 != " " && $0 != "\t" })!
+        return s[first ... last]
+    }
 }

@@ -12,6 +12,23 @@ public struct XGBoostModelLoader: ModelLoader {
     public func serves(image: String) -> Bool { BuiltInAlgorithm.resolve(image: image)?.name == "xgboost" }
 
     public func load(modelDirectory: URL, environment: [String: String]) throws -> any ServableModel {
+        try load(modelDirectory: modelDirectory, environment: environment, image: "sagemaker-xgboost:1.7-1")
+    }
+
+    /// The legacy `xgboost:1` image (XGBoost 0.72) and sagemaker-xgboost 0.90/1.0/1.2-1 answered every request
+    /// with one comma-joined line of predictions, whatever the Accept; sagemaker-spark's deserializer reads that.
+    static func answersOneCSVLine(image: String) -> Bool {
+        let nameAndTag = image.split(separator: "/").last.map(String.init) ?? image
+        let parts = nameAndTag.split(separator: ":", maxSplits: 1).map(String.init)
+        let tag = parts.count > 1 ? parts[1] : "latest"
+        switch parts[0] {
+        case "xgboost": return true
+        case "sagemaker-xgboost": return tag.hasPrefix("0.") || tag.hasPrefix("1.0-") || tag == "1.2-1"
+        default: return false
+        }
+    }
+
+    public func load(modelDirectory: URL, environment: [String: String], image: String) throws -> any ServableModel {
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: modelDirectory.path)) ?? [])
             .filter { !$0.hasPrefix(".") }.sorted()
         var boosters: [Booster] = []
@@ -26,13 +43,15 @@ public struct XGBoostModelLoader: ModelLoader {
         guard !boosters.isEmpty else { throw InvocationFailure(status: 500, "No model file found in the model archive") }
         let ensemble = (environment["SAGEMAKER_INFERENCE_ENSEMBLE"] ?? "true").lowercased() != "false"
         return XGBoostServable(boosters: ensemble ? boosters : [boosters[0]],
-                               defaultAccept: environment["SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT"] ?? "text/csv")
+                               defaultAccept: environment["SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT"] ?? "text/csv",
+                               oneCSVLine: Self.answersOneCSVLine(image: image))
     }
 }
 
 struct XGBoostServable: ServableModel {
     let boosters: [Booster]
     let defaultAccept: String
+    var oneCSVLine = false
     var numFeature: Int { boosters.map(\.numFeature).max() ?? 0 }
 
     func invoke(_ body: [UInt8], contentType: String?, accept: String?) throws -> (body: [UInt8], contentType: String) {
@@ -47,7 +66,8 @@ struct XGBoostServable: ServableModel {
             }
             for i in values.indices { values[i] /= Float(boosters.count) }
         }
-        let mime = (accept ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        if oneCSVLine { return (Array(values.map { $0.description }.joined(separator: ",").utf8), "text/csv") }
+        let mime = MediaType.essence(accept)
         let chosen = (mime.isEmpty || mime == "*/*") ? defaultAccept : mime
         return (try XGBoostResponse.encode(values, width: width, rows: x.rows, accept: chosen), chosen)
     }
@@ -55,7 +75,7 @@ struct XGBoostServable: ServableModel {
 
 enum XGBoostRequest {
     static func parse(_ body: [UInt8], contentType: String?, numFeature: Int) throws -> DataMatrix {
-        let mime = (contentType ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let mime = MediaType.essence(contentType)
         let matrix: DataMatrix
         switch mime {
         case "text/csv", "csv": matrix = try csv(body)
@@ -75,26 +95,69 @@ enum XGBoostRequest {
             .split(separator: "\n", omittingEmptySubsequences: true)
     }
 
+    /// Byte-level CSV (one request is often one short row, so per-cell String work dominated the request).
     static func csv(_ body: [UInt8]) throws -> DataMatrix {
-        let rows = lines(body)
-        guard let first = rows.first else { return DataMatrix(rows: 0, cols: 0, values: []) }
-        let delimiter: Character = first.contains(",") ? "," : (first.contains("\t") ? "\t" : (first.contains(";") ? ";" : ","))
-        var values: [Float] = []
-        var cols = -1
-        for (i, line) in rows.enumerated() {
-            let cells = line.split(separator: delimiter, omittingEmptySubsequences: false)
-            if cols < 0 { cols = cells.count }
-            guard cells.count == cols else {
-                throw InvocationFailure(status: 400, "Loading csv data failed: row \(i + 1) has \(cells.count) columns, expected \(cols)")
+        var buffer = body
+        buffer.append(0)  // strtof reads up to a non-number; the terminator bounds the last cell
+        return try buffer.withUnsafeMutableBufferPointer { buf throws -> DataMatrix in
+            let n = body.count
+            let base = UnsafeMutableRawPointer(buf.baseAddress!).assumingMemoryBound(to: CChar.self)
+            func isSpace(_ c: UInt8) -> Bool { c == 32 || c == 13 || (c == 9) }
+            // The delimiter is decided on the first non-blank line: comma, else tab, else semicolon.
+            var delimiter: UInt8 = 44
+            var p = 0
+            while p < n, buf[p] == 10 || isSpace(buf[p]) { p += 1 }
+            var q = p
+            var sawTab = false, sawSemicolon = false, sawComma = false
+            while q < n, buf[q] != 10 {
+                if buf[q] == 44 { sawComma = true } else if buf[q] == 9 { sawTab = true } else if buf[q] == 59 { sawSemicolon = true }
+                q += 1
             }
-            for cell in cells {
-                let t = cell.trimmingCharacters(in: .whitespaces)
-                if t.isEmpty { values.append(.nan); continue }
-                guard let v = Float(t) else { throw InvocationFailure(status: 400, "Loading csv data failed: could not convert '\(t)' to a number on row \(i + 1)") }
-                values.append(v)
+            if !sawComma { delimiter = sawTab ? 9 : (sawSemicolon ? 59 : 44) }
+            var values: [Float] = []
+            var cols = -1
+            var row = 0
+            while p < n {
+                var end = p
+                while end < n, buf[end] != 10 { end += 1 }
+                var lineEnd = end
+                while lineEnd > p, isSpace(buf[lineEnd - 1]) && buf[lineEnd - 1] != delimiter { lineEnd -= 1 }
+                if lineEnd == p { p = end + 1; continue }  // blank line
+                row += 1
+                var cells = 0
+                var c = p
+                while true {
+                    var cellEnd = c
+                    while cellEnd < lineEnd, buf[cellEnd] != delimiter { cellEnd += 1 }
+                    var a = c, b = cellEnd
+                    while a < b, buf[a] == 32 || (buf[a] == 9 && delimiter != 9) { a += 1 }
+                    while b > a, buf[b - 1] == 32 || (buf[b - 1] == 9 && delimiter != 9) { b -= 1 }
+                    if a == b {
+                        values.append(.nan)
+                    } else {
+                        let saved = buf[b]
+                        buf[b] = 0
+                        var next: UnsafeMutablePointer<CChar>? = nil
+                        let v = strtof(base + a, &next)
+                        buf[b] = saved
+                        guard next! - (base + a) == b - a else {
+                            let text = String(decoding: UnsafeBufferPointer(rebasing: buf[a ..< b]), as: UTF8.self)
+                            throw InvocationFailure(status: 400, "Loading csv data failed: could not convert '\(text)' to a number on row \(row)")
+                        }
+                        values.append(v)
+                    }
+                    cells += 1
+                    if cellEnd >= lineEnd { break }
+                    c = cellEnd + 1
+                }
+                if cols < 0 { cols = cells }
+                guard cells == cols else {
+                    throw InvocationFailure(status: 400, "Loading csv data failed: row \(row) has \(cells) columns, expected \(cols)")
+                }
+                p = end + 1
             }
+            return DataMatrix(rows: row, cols: max(cols, 0), values: values)
         }
-        return DataMatrix(rows: rows.count, cols: max(cols, 0), values: values)
     }
 
     static func libsvm(_ body: [UInt8]) throws -> DataMatrix {

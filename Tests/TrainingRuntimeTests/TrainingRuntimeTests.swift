@@ -7,8 +7,26 @@ import Testing
         #expect(BuiltInAlgorithm.resolve(image: "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1")?.name == "xgboost")
         #expect(BuiltInAlgorithm.resolve(image: "246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-xgboost:1.5-1")?.name == "xgboost")
         #expect(BuiltInAlgorithm.resolve(image: "811284229777.dkr.ecr.us-east-1.amazonaws.com/xgboost:1")?.name == "xgboost")
-        #expect(BuiltInAlgorithm.resolve(image: "382416733822.dkr.ecr.us-east-1.amazonaws.com/kmeans:1") == nil)
+        #expect(BuiltInAlgorithm.resolve(image: "382416733822.dkr.ecr.us-east-1.amazonaws.com/kmeans:1")?.name == "kmeans")
+        #expect(BuiltInAlgorithm.resolve(image: "382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1")?.name == "linear-learner")
+        #expect(BuiltInAlgorithm.resolve(image: "382416733822.dkr.ecr.us-east-1.amazonaws.com/factorization-machines:1") == nil)
         #expect(BuiltInAlgorithm.resolve(image: "my-registry/my-image:latest") == nil)
+    }
+
+    @Test func linearLearnerMetricsReadTheContainersLines() {
+        var m = MetricExtractor(BuiltInAlgorithm.linearLearner.metricDefinitions)
+        for line in [
+            "[11/24/2020 18:53:56 INFO 140513285547840] #quality_metric: host=algo-1, epoch=0, train binary_classification_cross_entropy_objective <loss>=0.595682421003",
+            "[11/24/2020 18:54:29 INFO 1405] #quality_metric: host=algo-1, validation binary_f_1.000 <score>=0.994832041344",
+            "[11/24/2020 18:54:29 INFO 1405] #quality_metric: host=algo-1, test roc_auc_score <score>=0.999274794808",
+            "[11/24/2020 18:54:29 INFO 1405] #quality_metric: host=algo-1, test binary_classification_cross_entropy_objective <loss>=0.05",
+        ] { m.consume(line) }
+        let final = Dictionary(uniqueKeysWithValues: m.finalMetrics.map { ($0.name, $0.value) })
+        #expect(final["train:objective_loss"] == 0.595682421003)
+        #expect(final["validation:binary_f_beta"] == 0.994832041344)
+        #expect(final["test:roc_auc_score"] == 0.999274794808)
+        #expect(final["test:objective_loss"] == 0.05)
+        #expect(final["train:objective_loss:final"] == nil)
     }
 
     @Test func xgboostMetricsComeFromRoundLinesWithEscapedTabs() {

@@ -114,7 +114,7 @@ def test_sync_tree_up_and_down_then_nothing_to_do(kiln, s3, bucket, tmp_path):
 
     # A changed file (different size) is the only thing uploaded next time.
     (src / "top.txt").write_bytes(b"changed contents, different size")
-    _age(src, seconds=10)  # older than its coming upload, so the next sync sees nothing newer locally
+    _age(src, seconds=3600)  # older than the first upload (however slow the steps above), so only the size change counts
     third = kiln.aws("s3", "sync", "--no-progress", str(src), f"s3://{bucket}/tree/")
     uploads = [line for line in third.stdout.splitlines() if "upload: " in line]
     assert len(uploads) == 1 and uploads[0].endswith(f"s3://{bucket}/tree/top.txt"), third.stdout

@@ -81,3 +81,14 @@ struct TrainingRows {
         }
     }
 }
+
+extension TrainingRows {
+    /// A dense matrix's non-zeros as CSR (inference requests arrive dense; LDA works on sparse counts).
+    static func sparse(_ m: Matrix) -> SparseMatrix {
+        var rows = TrainingRows(layout: .sparse, width: m.columns)
+        m.values.withUnsafeBufferPointer { all in
+            for i in 0 ..< m.rows { rows.append(dense: UnsafeBufferPointer(rebasing: all[i * m.columns ..< (i + 1) * m.columns]), label: nil) }
+        }
+        return rows.sparseMatrix()
+    }
+}

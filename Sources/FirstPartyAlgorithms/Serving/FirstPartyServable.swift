@@ -8,12 +8,19 @@ struct FirstPartyServable: ServableModel {
     let featureDim: Int
     /// The top-level key of `application/json` responses (`predictions`; PCA answers `projections`).
     let jsonKey: String
+    /// Field order per response type where it differs from the prediction's own (K-Means CSV: cluster first;
+    /// Linear Learner RecordIO: `predicted_label` first, as the containers write them).
+    var fieldOrders: [String: [String]] = [:]
     let predict: @Sendable (Matrix) -> [[PredictionField]]
 
     func invoke(_ body: [UInt8], contentType: String?, accept: String?) throws -> (body: [UInt8], contentType: String) {
         let mime = try InferenceResponse.mediaType(accept: accept)
         let rows = try InferenceRequest.decode(body, contentType: contentType, featureDim: featureDim)
-        return (InferenceResponse.encode(predict(rows), as: mime, jsonKey: jsonKey), mime)
+        var predictions = predict(rows)
+        if let order = fieldOrders[mime] {
+            predictions = predictions.map { row in order.compactMap { name in row.first { $0.name == name } } }
+        }
+        return (InferenceResponse.encode(predictions, as: mime, jsonKey: jsonKey), mime)
     }
 }
 

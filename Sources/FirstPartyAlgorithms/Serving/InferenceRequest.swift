@@ -60,9 +60,7 @@ enum InferenceRequest {
         return rows.denseMatrix()
     }
 
-    static func mediaType(_ header: String?) -> String {
-        (header ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-    }
+    static func mediaType(_ header: String?) -> String { MediaType.essence(header) }
 
     /// One JSON instance: `{"features": [...]}`, `{"data": {"features": {"values": [...], "keys"?: [...], "shape"?: [d]}}}`
     /// or a bare numeric array.

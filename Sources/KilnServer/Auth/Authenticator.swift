@@ -37,9 +37,22 @@ final class Authenticator: Sendable {
         (self.mode, self.keys, self.defaultAccountId, self.defaultRegion) = (mode, keys, defaultAccountId, defaultRegion)
     }
 
+    /// Key ids that were not found, remembered in accept-any mode only (where any id is accepted, so a client
+    /// may sign with a made-up one on every request); bounded like the signing-key cache.
+    private let unknownIds = Mutex<Set<String>>([])
+
     func lookup(_ id: String) async throws -> AccessKey? {
         if let hit = cache.withLock({ $0[id] }) { return hit }
-        guard let key = try await keys.accessKey(id: id) else { return nil }
+        if mode == .acceptAny, unknownIds.withLock({ $0.contains(id) }) { return nil }
+        guard let key = try await keys.accessKey(id: id) else {
+            if mode == .acceptAny {
+                unknownIds.withLock {
+                    if $0.count >= 1024 { $0.removeAll() }
+                    $0.insert(id)
+                }
+            }
+            return nil
+        }
         cache.withLock { $0[id] = key }
         return key
     }

@@ -325,7 +325,7 @@ final class HostingService: Sendable {
                 throw InvocationFailure("Failed to extract model data archive from URL \"\(url)\". Please ensure that the object located at the URL is a valid tar.gz archive: \(error)")
             }
         }
-        return (try loader.load(modelDirectory: dir.appendingPathComponent("model"), environment: container.environment ?? [:]), image)
+        return (try loader.load(modelDirectory: dir.appendingPathComponent("model"), environment: container.environment ?? [:], image: image), image)
     }
 
     /// Endpoints that were serving (or starting) when Kiln stopped come back InService from the metadata store.
