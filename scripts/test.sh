@@ -25,6 +25,14 @@ if ! [ -x .venv/bin/python ] || ! cat $REQUIREMENTS tests/e2e/constraints.txt | 
     cat $REQUIREMENTS tests/e2e/constraints.txt > .venv/.requirements
 fi
 
+# sagemaker-pyspark needs Spark 3.3 (its jars are built against it): a second venv for the Spark suite.
+SPARK_REQUIREMENTS="tests/spark/requirements.txt tests/spark/constraints.txt"
+if ! [ -x .venv-spark/bin/python ] || ! cat $SPARK_REQUIREMENTS | cmp -s - .venv-spark/.requirements 2>/dev/null; then
+    python3 -m venv .venv-spark
+    .venv-spark/bin/pip install -q -r tests/spark/requirements.txt -c tests/spark/constraints.txt
+    cat $SPARK_REQUIREMENTS > .venv-spark/.requirements
+fi
+
 echo "== swift build"
 swift build --build-tests
 echo "== swift test"
@@ -32,3 +40,5 @@ swift test --skip-build
 echo "== end-to-end and parity suites (pytest)"
 export KILN_BIN="$PWD/.build/debug/kiln" KILN_XGB="$PWD/.build/debug/kiln-xgb" PARQUET_TOOL="$PWD/.build/debug/ParquetTool" KILN_E2E_REQUIRE=1
 PATH="$PWD/.venv/bin:$PATH" .venv/bin/python -m pytest tests/e2e tests/xgboost tests/parquet -q -p no:cacheprovider "$@"
+echo "== sagemaker-spark suite (local-mode PySpark 3.3)"
+PATH="$PWD/.venv-spark/bin:$PATH" .venv-spark/bin/python -m pytest tests/spark -q -p no:cacheprovider
