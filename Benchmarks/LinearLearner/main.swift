@@ -28,6 +28,12 @@ func loadNpy(_ path: String) -> (values: [Float], shape: [Int]) {
     return (out, shape)
 }
 
+func cpuSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
 func load(_ dir: String, _ split: String) -> LabeledData {
     let x = loadNpy("\(dir)/\(split)_X.npy"), y = loadNpy("\(dir)/\(split)_y.npy")
     return LabeledData(features: Matrix(rows: x.shape[0], columns: x.shape[1], values: x.values), labels: y.values)
@@ -50,16 +56,18 @@ if let v = options["l1"] { config.l1 = Float(v)! }
 if let v = options["optimizer"] { config.optimizer = .init(rawValue: v)! }
 if let v = options["loss"] { config.loss = .init(rawValue: v)! }
 if let v = options["num_classes"] { config.numClasses = Int(v)! }
+if let v = options["patience"] { config.earlyStoppingPatience = Int(v)! }
+if let v = options["lr_scheduler_factor"] { config.lrSchedulerFactor = Float(v)! }
 if let v = options["criteria"] { config.binaryClassifierModelSelectionCriteria = .init(rawValue: v)! }
 let train = load(dir, "train"), test = load(dir, "test")
 let quiet = options["quiet"] == "1"
 let repeats = Int(options["repeat"] ?? "1")!
 for _ in 0 ..< repeats {
-    let t0 = Date()
+    let t0 = Date(), c0 = cpuSeconds()
     let model = try LinearLearnerTrainer.train(
         train: train, validation: options["validation"] == "1" ? test : nil, configuration: config,
         log: { line in if !quiet || !line.hasPrefix("#metrics") && !line.contains("epoch=") { print(line) } })
-    let seconds = Date().timeIntervalSince(t0)
+    let seconds = Date().timeIntervalSince(t0), cpu = cpuSeconds() - c0
     var quality = ""
     for m in model.evaluate(test) where ["roc_auc_score", "binary_classification_accuracy", "multiclass_accuracy", "rmse", "mse"].contains(m.name) {
         quality += " test_\(m.name)=\(String(format: "%.5f", m.value))"
@@ -70,5 +78,5 @@ for _ in 0 ..< repeats {
         let mse = model.evaluate(test).first { $0.name == "mse" }!.value
         quality += String(format: " test_r2=%.5f", 1 - mse / tss)
     }
-    print(String(format: "RESULT train_seconds=%.3f", seconds) + quality)
+    print(String(format: "RESULT train_seconds=%.3f cpu_seconds=%.3f", seconds, cpu) + quality)
 }

@@ -118,12 +118,13 @@ public enum LinearKernels {
             for i in 0 ..< rows {
                 let p = z + i * c + cb
                 let v = load8(p)
-                let e = expNonPositive(-pointwiseMax(v, -v))
+                // −|v| by setting the sign bit.
+                let e = expNonPositive(unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt32>.self) | 0x8000_0000, to: SIMD8<Float>.self))
                 let inverse = SIMD8<Float>(repeating: 1) / (e + 1)
                 let sigma = (e * inverse).replacing(with: inverse, where: v .>= 0)
                 let positive = labels[i] > 0.5
                 let t: SIMD8<Float> = positive ? -v : v
-                let loss: SIMD8<Float> = pointwiseMax(t, SIMD8<Float>(repeating: 0)) + log1pUnit(e)
+                let loss: SIMD8<Float> = t.replacing(with: 0, where: t .< 0) + log1pUnit(e)
                 let weight: SIMD8<Float> = positive ? positiveWeight : SIMD8<Float>(repeating: 1)
                 let y: Float = positive ? 1 : 0
                 store8((sigma - y) * weight, p)
@@ -135,7 +136,7 @@ public enum LinearKernels {
 
     /// e^x for x ≤ 0 (Cephes-style range reduction and polynomial; relative error ~1e-7; x < −87 gives ~0).
     @inline(__always) public static func expNonPositive(_ x0: SIMD8<Float>) -> SIMD8<Float> {
-        let x = pointwiseMax(x0, SIMD8(repeating: -87))
+        let x = x0.replacing(with: -87, where: x0 .< -87)
         // Round x·log2(e) to an integer n with the 1.5·2^23 trick; its low bits then hold n.
         let shifted = x * 1.442_695_04 + 12_582_912
         let n = shifted - 12_582_912

@@ -80,15 +80,33 @@ public enum BinaryCalibration {
         return t > b && t <= a ? t : a
     }
 
-    /// Indices ordering `scores` ascending (one sort of packed 64-bit keys).
+    /// Indices ordering `scores` ascending: a stable LSD radix sort (4 passes of 8 bits) of order-preserving
+    /// 32-bit keys.
     static func sortedIndices(_ scores: [Float]) -> [Int] {
-        var keys = [UInt64](repeating: 0, count: scores.count)
-        for (i, v) in scores.enumerated() {
-            let bits = v.bitPattern
-            let ordered = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
-            keys[i] = UInt64(ordered) << 32 | UInt64(i)
+        let n = scores.count
+        var keys = scores.map { v -> UInt32 in
+            let bits = (v == 0 ? 0 : v).bitPattern  // −0 sorts with +0
+            return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
         }
-        keys.sort()
-        return keys.map { Int($0 & 0xFFFF_FFFF) }
+        var index = (0 ..< n).map { UInt32($0) }
+        guard n > 64 else { return index.sorted { (keys[Int($0)], $0) < (keys[Int($1)], $1) }.map { Int($0) } }
+        var keys2 = [UInt32](repeating: 0, count: n), index2 = [UInt32](repeating: 0, count: n)
+        for pass in 0 ..< 4 {
+            let shift = UInt32(pass * 8)
+            var counts = [Int](repeating: 0, count: 257)
+            for key in keys { counts[Int((key >> shift) & 0xFF) + 1] += 1 }
+            if counts.contains(n) { continue }  // every key has the same byte: nothing to do
+            for b in 0 ..< 256 { counts[b + 1] += counts[b] }
+            for i in 0 ..< n {
+                let b = Int((keys[i] >> shift) & 0xFF)
+                let to = counts[b]
+                counts[b] = to + 1
+                keys2[to] = keys[i]
+                index2[to] = index[i]
+            }
+            swap(&keys, &keys2)
+            swap(&index, &index2)
+        }
+        return index.map { Int($0) }
     }
 }

@@ -112,7 +112,7 @@ public struct LinearLearnerConfiguration: Sendable, Codable, Equatable {
     public var accuracyTopK: Int = 3
     public var balanceMulticlassWeights: Bool = false
     public var useLrScheduler: Bool = true
-    /// nil = 100 updates.
+    /// nil = a tenth of the batches per epoch (100 for 1M rows in batches of 1000, LL4's value), at least 1.
     public var lrSchedulerStep: Int?
     /// nil = 0.99.
     public var lrSchedulerFactor: Float?
@@ -201,7 +201,6 @@ public struct LinearLearnerConfiguration: Sendable, Codable, Equatable {
         c.beta2 = beta2 ?? (c.optimizer == .rmsprop ? 0.9 : 0.999)
         c.biasLrMult = biasLrMult ?? 1
         c.biasWdMult = biasWdMult ?? 0
-        c.lrSchedulerStep = lrSchedulerStep ?? 100
         c.lrSchedulerFactor = lrSchedulerFactor ?? 0.99
         c.lrSchedulerMinimumLr = lrSchedulerMinimumLr ?? 1e-5
         c.normalizeData = normalizeData ?? true

@@ -43,6 +43,7 @@ final class TrainingState {
     let biasMoment2: UnsafeMutablePointer<Float>
     var learningRates: [Float]
     var updates = 0
+    let schedulerStep: Int
     var rng: SplitMix64
 
     // Per-part scratch (two parts: the two halves of a batch run on two threads).
@@ -165,6 +166,7 @@ final class TrainingState {
         biasMoment1 = zeros(padded)
         biasMoment2 = zeros(padded)
         maxBatch = min(c.miniBatchSize, n)
+        schedulerStep = c.lrSchedulerStep ?? max(1, (n + maxBatch - 1) / maxBatch / 10)
         scratchX = zeros(Self.parts * maxBatch * d)
         scratchZ = zeros(Self.parts * maxBatch * padded)
         partGrad = zeros(Self.parts * panel)
@@ -386,7 +388,7 @@ final class TrainingState {
                     lr: learningRates[col] * biasLr, wd: wdColumn[col] * biasWd, l1: 0)
             }
         }
-        if c.useLrScheduler, updates % (c.lrSchedulerStep ?? 100) == 0 {
+        if c.useLrScheduler, updates % schedulerStep == 0 {
             let factor = c.lrSchedulerFactor ?? 0.99, floor = c.lrSchedulerMinimumLr ?? 1e-5
             for col in 0 ..< columns {
                 learningRates[col] = max(learningRates[col] * factor, min(floor, learningRates[col]))
@@ -462,7 +464,14 @@ final class TrainingState {
             rankedThreshold = results[best].threshold
             selectionNote = "\(criterion.rawValue)=\(formatMetric(results[best].value))"
         } else {
-            let values = losses(on: ranking)
+            var values = losses(on: ranking)
+            if validation == nil {
+                // On training data compare the objective the models minimise: with the regularisation term
+                // (otherwise the least regularised / noisiest model always looks best).
+                let scale = softmax ? 1 : Double(loss.reportScale)
+                let penalty = penalties()
+                for m in values.indices { values[m] = values[m] / scale + penalty[m] }
+            }
             var best = 0
             for m in values.indices where values[m] < values[best] { best = m }
             selectedIndex = best
@@ -490,6 +499,21 @@ final class TrainingState {
                 + "\(validation == nil ? "training" : "validation") rows: \(selectionNote)"
                 + (binary ? ", threshold=\(model.threshold)" : ""))
         return model
+    }
+
+    /// Each model's regularisation term `½·wd·‖w‖² + l1·‖w‖₁` (standardised space).
+    func penalties() -> [Double] {
+        (0 ..< modelCount).map { m in
+            var squares = 0.0, absolute = 0.0
+            for q in 0 ..< k {
+                for j in 0 ..< d {
+                    let w = Double(weights[j * padded + m * k + q])
+                    squares += w * w
+                    absolute += abs(w)
+                }
+            }
+            return 0.5 * Double(settings[m].wd) * squares + Double(settings[m].l1) * absolute
+        }
     }
 
     /// Model `m` with the feature scaler (and label scaler) folded into its raw-space weights.

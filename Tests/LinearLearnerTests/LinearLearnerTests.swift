@@ -253,3 +253,11 @@ func regressionLosses(loss: LinearLearnerConfiguration.Loss) throws {
     #expect(decoded == a)
     #expect(decoded.predict(train.features) == a.predict(train.features))
 }
+
+@Test func radixSortOrdersScores() {
+    var rng = SplitMix64(seed: 3)
+    let scores = (0 ..< 5000).map { _ in rng.nextNormal() * (rng.nextUnit() < 0.1 ? 0 : 100) }
+    let order = BinaryCalibration.sortedIndices(scores)
+    #expect(Set(order).count == scores.count)
+    #expect(zip(order, order.dropFirst()).allSatisfy { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 < $1) })
+}
