@@ -57,6 +57,7 @@ if let v = options["optimizer"] { config.optimizer = .init(rawValue: v)! }
 if let v = options["loss"] { config.loss = .init(rawValue: v)! }
 if let v = options["num_classes"] { config.numClasses = Int(v)! }
 if let v = options["patience"] { config.earlyStoppingPatience = Int(v)! }
+if let v = options["seed"] { config.seed = UInt64(v)! }
 if let v = options["lr_scheduler_factor"] { config.lrSchedulerFactor = Float(v)! }
 if let v = options["criteria"] { config.binaryClassifierModelSelectionCriteria = .init(rawValue: v)! }
 let train = load(dir, "train"), test = load(dir, "test")

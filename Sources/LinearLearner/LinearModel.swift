@@ -1,22 +1,6 @@
 import Foundation
 import Linalg
 
-/// One prediction: what SageMaker's linear-learner returns per row.
-public struct LinearPrediction: Sendable, Equatable {
-    /// Binary logistic: P(label = 1); binary hinge: the raw margin; multiclass: `num_classes` probabilities;
-    /// regressor: the prediction in label units.
-    public var score: [Float]
-    /// 0/1 for binary (score ≥ threshold), the argmax class for multiclass, nil for regressors.
-    public var predictedLabel: Float?
-}
-
-/// A final metric on a data channel, e.g. `roc_auc_score`; `isLoss` selects `<loss>` (minimised) vs `<score>`.
-public struct LinearMetric: Sendable, Equatable {
-    public var name: String
-    public var value: Double
-    public var isLoss: Bool
-}
-
 /// The selected linear model, with the feature/label normalisation folded into its weights (it works on raw
 /// features and predicts raw labels).
 public struct LinearModel: Sendable, Codable, Equatable {

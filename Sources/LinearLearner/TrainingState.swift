@@ -166,6 +166,11 @@ final class TrainingState {
         biasMoment1 = zeros(padded)
         biasMoment2 = zeros(padded)
         maxBatch = min(c.miniBatchSize, n)
+        if c.miniBatchSize > n {
+            log(
+                "Batch size \(c.miniBatchSize) is bigger than the first batch data. Effective batch size used to "
+                    + "initialize is \(n)")
+        }
         schedulerStep = c.lrSchedulerStep ?? max(1, (n + maxBatch - 1) / maxBatch / 10)
         scratchX = zeros(Self.parts * maxBatch * d)
         scratchZ = zeros(Self.parts * maxBatch * padded)
@@ -232,7 +237,7 @@ final class TrainingState {
 
     private func step(x: UnsafePointer<Float>, y: UnsafePointer<Float>, lo: Int, hi: Int, totals: inout [Double]) {
         let rows = hi - lo
-        let parts = ProcessInfo.processInfo.environment["LL_PARTS"] == "1" ? 1 : (rows >= 64 && rows * d * padded >= 32_768 ? Self.parts : 1)
+        let parts = rows >= 64 && rows * d * padded >= 32_768 ? Self.parts : 1
         let positive = (0 ..< padded).map { $0 < columns ? settings[$0 / k].positiveWeight : 1 }
         mean.withUnsafeBufferPointer { mp in
             inverseScale.withUnsafeBufferPointer { ip in

@@ -261,3 +261,27 @@ func regressionLosses(loss: LinearLearnerConfiguration.Loss) throws {
     #expect(Set(order).count == scores.count)
     #expect(zip(order, order.dropFirst()).allSatisfy { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 < $1) })
 }
+
+@Test func noBiasAndBalancedPositiveWeight() throws {
+    // Labels depend on the sign of x0 only, with few positives; without a bias the separator passes through 0.
+    var rng = SplitMix64(seed: 21)
+    var x = Matrix(rows: 2000, columns: 2)
+    var y = [Float]()
+    for i in 0 ..< 2000 {
+        x[i, 0] = rng.nextNormal()
+        x[i, 1] = rng.nextNormal()
+        y.append(x[i, 0] > 1 ? 1 : 0)
+    }
+    var config = LinearLearnerConfiguration(predictorType: .binaryClassifier)
+    config.useBias = false
+    config.positiveExampleWeightMult = .balanced
+    config.miniBatchSize = 100
+    var lines: [String] = []
+    let model = try LinearLearnerTrainer.train(
+        train: LabeledData(features: x, labels: y), validation: nil, configuration: config
+    ) { lines.append($0) }
+    #expect(model.bias == [0])
+    #expect(model.weights[0] > 0)
+    #expect(lines.contains { $0.contains("positive_example_weight_mult=") && !$0.contains("positive_example_weight_mult=1.0)") })
+    #expect(metric(model, LabeledData(features: x, labels: y), "roc_auc_score") > 0.99)
+}
