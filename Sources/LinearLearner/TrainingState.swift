@@ -124,8 +124,14 @@ final class TrainingState {
 
         // The grid of model settings.
         let optimizer = c.optimizer ?? .adam
+        // With one output per model the 8-lane panel has room for 8 models at the same cost as 4: use a finer
+        // learning-rate grid then.
+        let fine = k == 1 && c.numModels == nil
         let rates: [Float] =
-            c.learningRate.map { [$0] } ?? (optimizer == .sgd ? [0.3, 0.1, 0.03, 0.01] : [0.1, 0.03, 0.01, 0.003])
+            c.learningRate.map { [$0] }
+            ?? (optimizer == .sgd
+                ? (fine ? [0.5, 0.3, 0.2, 0.1, 0.05, 0.03, 0.02, 0.01] : [0.3, 0.1, 0.03, 0.01])
+                : (fine ? [0.1, 0.05, 0.03, 0.02, 0.01, 0.005, 0.003, 0.001] : [0.1, 0.03, 0.01, 0.003]))
         // Auto L2: 1/n per mean-loss gradient, the scale of scikit-learn's C = 1 (a single value without a
         // validation channel, since selecting on training data would always pick the smallest).
         let ridge = min(1 / Float(n), 1e-2)
