@@ -90,7 +90,30 @@ public enum LinearKernels {
         mean: UnsafePointer<Float>, inverseScale: UnsafePointer<Float>,
         into out: UnsafeMutablePointer<Float>
     ) {
-        for i in 0 ..< rows {
+        var first = 0
+        if d % 8 != 0 && rows >= 8 && d <= 512 {
+            // Eight rows are 8·d contiguous values, a whole number of SIMD8 vectors: run over them with the
+            // mean/scale pattern repeated eight times, so no row needs a scalar tail.
+            let span = 8 * d
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * span) { pattern in
+                let m = pattern.baseAddress!, s = m + span
+                for q in 0 ..< span {
+                    m[q] = mean[q % d]
+                    s[q] = inverseScale[q % d]
+                }
+                let blocks = rows / 8
+                for b in 0 ..< blocks {
+                    let xb = x + b * span, ob = out + b * span
+                    var q = 0
+                    while q < span {
+                        store8((load8(xb + q) - load8(m + q)) * load8(s + q), ob + q)
+                        q += 8
+                    }
+                }
+                first = blocks * 8
+            }
+        }
+        for i in first ..< rows {
             let xr = x + i * d, orow = out + i * d
             var j = 0
             while j + 8 <= d {
@@ -120,11 +143,14 @@ public enum LinearKernels {
                 let v = load8(p)
                 // −|v| by setting the sign bit.
                 let e = expNonPositive(unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt32>.self) | 0x8000_0000, to: SIMD8<Float>.self))
-                let inverse = SIMD8<Float>(repeating: 1) / (e + 1)
+                // One division for both 1/(1+e) (the sigmoid) and 1/(2+e) (the log1p series).
+                let onePlus = e + 1, twoPlus = e + 2
+                let r = SIMD8<Float>(repeating: 1) / (onePlus * twoPlus)
+                let inverse = twoPlus * r
                 let sigma = (e * inverse).replacing(with: inverse, where: v .>= 0)
                 let positive = labels[i] > 0.5
                 let t: SIMD8<Float> = positive ? -v : v
-                let loss: SIMD8<Float> = t.replacing(with: 0, where: t .< 0) + log1pUnit(e)
+                let loss: SIMD8<Float> = t.replacing(with: 0, where: t .< 0) + log1pSeries(e * onePlus * r)
                 let weight: SIMD8<Float> = positive ? positiveWeight : SIMD8<Float>(repeating: 1)
                 let y: Float = positive ? 1 : 0
                 store8((sigma - y) * weight, p)
@@ -155,7 +181,11 @@ public enum LinearKernels {
 
     /// log(1 + e) for e in [0, 1] via 2·atanh(e / (2 + e)) (relative error ~1e-7).
     @inline(__always) public static func log1pUnit(_ e: SIMD8<Float>) -> SIMD8<Float> {
-        let s = e / (2 + e)
+        log1pSeries(e / (2 + e))
+    }
+
+    /// 2·atanh(s) = log((1 + s) / (1 − s)) for s in [0, 1/3].
+    @inline(__always) static func log1pSeries(_ s: SIMD8<Float>) -> SIMD8<Float> {
         let s2 = s * s
         var q = SIMD8<Float>(repeating: 1 / 13)
         q = q * s2 + 1 / 11

@@ -54,9 +54,9 @@ func linearKernelGradientMatchesNaive(rows: Int, d: Int) {
     }
 }
 
-@Test(arguments: [3, 8, 19])
+@Test(arguments: [3, 8, 19, 28])
 func linearKernelStandardizeMatchesNaive(d: Int) {
-    let rows = 5
+    let rows = 21
     let x = values(rows * d, seed: 6), mean = values(d, seed: 7), inv = values(d, seed: 8)
     var out = [Float](repeating: .nan, count: rows * d)
     x.withUnsafeBufferPointer { xp in
