@@ -142,7 +142,8 @@ public enum LinearKernels {
                 let p = z + i * c + cb
                 let v = load8(p)
                 // −|v| by setting the sign bit.
-                let e = expNonPositive(unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt32>.self) | 0x8000_0000, to: SIMD8<Float>.self))
+                let negativeAbs = unsafeBitCast(v, to: SIMD8<UInt32>.self) | 0x8000_0000
+                let e = expNonPositive(unsafeBitCast(negativeAbs, to: SIMD8<Float>.self))
                 // One division for both 1/(1+e) (the sigmoid) and 1/(2+e) (the log1p series).
                 let onePlus = e + 1, twoPlus = e + 2
                 let r = SIMD8<Float>(repeating: 1) / (onePlus * twoPlus)

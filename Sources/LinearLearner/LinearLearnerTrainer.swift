@@ -40,26 +40,33 @@ public enum LinearLearnerTrainer {
                 log(metricsLine(name: "train_\(objective)", value: value, epoch: epoch, model: m))
             }
             let bestTrain = lastTrainLoss.min() ?? .nan
-            log("#quality_metric: host=algo-1, epoch=\(epoch), train \(objective) <loss>=\(formatMetric(bestTrain))")
+            log(
+                "#quality_metric: host=algo-1, epoch=\(epoch), train \(objective) <loss>=\(formatMetric(bestTrain))")
             var criterion = (name: objective, value: bestTrain, higherIsBetter: false)
             if let validation {
                 let losses = state.losses(on: validation)
                 let best = losses.min() ?? .nan
-                log("#quality_metric: host=algo-1, epoch=\(epoch), validation \(objective) <loss>=\(formatMetric(best))")
+                log(
+                    "#quality_metric: host=algo-1, epoch=\(epoch), validation \(objective) <loss>="
+                        + formatMetric(best))
                 criterion = (objective, best, false)
                 if c.predictorType == .binaryClassifier, c.binaryClassifierModelSelectionCriteria != .lossFunction,
                     let ranking = validationRanking
                 {
                     let values = state.thresholdCriteria(on: ranking).map(\.value)
-                    criterion = ("sampled_\(c.binaryClassifierModelSelectionCriteria.rawValue)", values.max() ?? 0, true)
+                    let name = "sampled_\(c.binaryClassifierModelSelectionCriteria.rawValue)"
+                    criterion = (name, values.max() ?? 0, true)
                 }
             }
             log(
                 "#early_stopping_criteria_metric: host=algo-1, epoch=\(epoch), criteria=\(criterion.name), "
                     + "value=\(formatMetric(criterion.value))")
-            log("#progress_metric: host=algo-1, completed \(formatMetric(Double(epoch + 1) * 100 / Double(c.epochs))) % of epochs")
-            log("#throughput_metric: host=algo-1, train throughput=\(formatMetric(Double(n) / max(seconds, 1e-9))) records/second")
-            if earlyStopping.shouldStop(criterion.value, higherIsBetter: criterion.higherIsBetter), epoch + 1 < c.epochs {
+            let percent = formatMetric(Double(epoch + 1) * 100 / Double(c.epochs))
+            let throughput = formatMetric(Double(n) / max(seconds, 1e-9))
+            log("#progress_metric: host=algo-1, completed \(percent) % of epochs")
+            log("#throughput_metric: host=algo-1, train throughput=\(throughput) records/second")
+            let stop = earlyStopping.shouldStop(criterion.value, higherIsBetter: criterion.higherIsBetter)
+            if stop, epoch + 1 < c.epochs {
                 log("Early stop condition met. Stopping training.")
                 break
             }

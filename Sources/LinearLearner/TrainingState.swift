@@ -194,12 +194,13 @@ final class TrainingState {
         for col in 0 ..< columns { bias[col] = c.useBias ? c.initBias : 0 }
         log(
             "Training \(models) model(s) in parallel, optimizer \(optimizer.rawValue): "
-                + settings.enumerated().map { "#\($0.offset) lr=\($0.element.learningRate) wd=\($0.element.wd) l1=\($0.element.l1)" }
-                .joined(separator: ", "))
+                + settings.enumerated().map { "#\($0.offset) lr=\($0.element.learningRate) wd=\($0.element.wd)" }
+                .joined(separator: ", ") + " l1=\(c.l1 ?? 0)")
     }
 
     deinit {
-        for p in [weights, bias, moment1, moment2, biasMoment1, biasMoment2, scratchX, scratchZ, partGrad, partBiasGrad] {
+        let buffers = [weights, bias, moment1, moment2, biasMoment1, biasMoment2, scratchX, scratchZ, partGrad]
+        for p in buffers + [partBiasGrad] {
             p.deallocate()
         }
         partLoss.deallocate()
