@@ -484,6 +484,7 @@ final class TrainingState {
                 let penalty = penalties()
                 for m in values.indices { values[m] = values[m] / scale + penalty[m] }
             }
+            log("Model selection objective per model: " + values.map { formatMetric($0) }.joined(separator: ", "))
             var best = 0
             for m in values.indices where values[m] < values[best] { best = m }
             selectedIndex = best
