@@ -1,1 +1,0 @@
-// LinearLearner: see the module's main type (work in progress).
