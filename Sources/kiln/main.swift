@@ -6,11 +6,13 @@ import Logging
 import ModelServing
 import TrainingWorker
 import XGBoostAlgorithm
+import FirstPartyAlgorithms
 
 /// The native algorithms this build carries, for training workers and for endpoints.
 func registerAlgorithms() {
     TrainingWorker.algorithms["xgboost"] = { XGBoostTraining() }
     ModelLoaders.register(XGBoostModelLoader())
+    FirstPartyAlgorithms.register()
 }
 
 @main

@@ -51,6 +51,17 @@ struct FirstPartyJob {
         return rows
     }
 
+    /// Runs the training itself and logs its duration (`Trained in <s> s`), apart from reading the data.
+    func training<T>(_ body: () throws -> T) throws -> T {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let result: T
+        do { result = try body() } catch let e as AlgorithmError { throw e } catch {
+            throw AlgorithmError("ClientError: \(error)")
+        }
+        log("Trained in \(String(format: "%.3f", Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)) s")
+        return result
+    }
+
     func writeModel(_ bytes: [UInt8]) throws {
         try FileManager.default.createDirectory(at: workspace.modelDir, withIntermediateDirectories: true)
         try Data(bytes).write(to: workspace.modelDir.appendingPathComponent(ModelArtifact.fileName))
