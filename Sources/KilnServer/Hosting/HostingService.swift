@@ -159,8 +159,21 @@ final class HostingService: Sendable {
         } catch MetadataError.alreadyExists {
             throw HostingErrors.alreadyExists("endpoint", arn)
         }
-        Task { await deploy(name: name, config: config, accountId: caller.accountId, region: caller.region, isUpdate: false) }
+        let deployment = Task { await deploy(name: name, config: config, accountId: caller.accountId, region: caller.region, isUpdate: false) }
+        await Self.waitBriefly(for: deployment)
         return CreateEndpointOutput(endpointArn: arn)
+    }
+
+    /// Waits up to `limit` for a deployment before answering. Built-in models load in milliseconds, and the SDK
+    /// sleeps 30 s after any DescribeEndpoint that is not yet InService; a deployment that takes longer simply goes
+    /// on in the background (the endpoint stays Creating/Updating until it is done).
+    static func waitBriefly(for deployment: Task<Void, Never>, limit: Duration = .seconds(2)) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await deployment.value }
+            group.addTask { try? await Task.sleep(for: limit) }
+            await group.next()
+            group.cancelAll()
+        }
     }
 
     func describeEndpoint(_ name: String, caller: Caller) async throws -> DescribeEndpointOutput {
@@ -192,7 +205,8 @@ final class HostingService: Sendable {
         } catch MetadataError.notFound {
             throw HostingErrors.notFound("endpoint", arn)
         }
-        Task { await deploy(name: name, config: config, accountId: caller.accountId, region: caller.region, isUpdate: true) }
+        let deployment = Task { await deploy(name: name, config: config, accountId: caller.accountId, region: caller.region, isUpdate: true) }
+        await Self.waitBriefly(for: deployment)
         return UpdateEndpointOutput(endpointArn: arn)
     }
 
