@@ -12,11 +12,11 @@ import Darwin
 /// `SIMD8<Float>` with several accumulators and plain `acc += a * b` (no `addingProduct`: without
 /// `-target-cpu haswell` that becomes a libm call per lane).
 public enum Kernels {
-    /// A raw pointer that may cross into `concurrentPerform` workers; each worker writes a disjoint part.
-    @usableFromInline
-    struct SharedPointer<T>: @unchecked Sendable {
-        @usableFromInline let base: UnsafeMutablePointer<T>
-        @usableFromInline init(_ base: UnsafeMutablePointer<T>) { self.base = base }
+    /// A raw pointer that may cross into parallel workers (`parallelRowBlocks`); the caller
+    /// guarantees each worker writes a disjoint part.
+    public struct SharedPointer<T>: @unchecked Sendable {
+        public let base: UnsafeMutablePointer<T>
+        public init(_ base: UnsafeMutablePointer<T>) { self.base = base }
     }
 
     struct UncheckedBody: @unchecked Sendable {

@@ -65,3 +65,12 @@ struct TestRandom {
     }
     #expect((0 ..< 1000).allSatisfy { counter[$0] == 1 })
 }
+
+@Test func splitMixIsDeterministicAndRoughlyUniform() {
+    var a = Kernels.SplitMix64(seed: 42), b = Kernels.SplitMix64(seed: 42)
+    #expect((0 ..< 10).map { _ in a.next() } == (0 ..< 10).map { _ in b.next() })
+    var mean = 0.0, signs: Float = 0
+    for _ in 0 ..< 10_000 { mean += a.nextUnit(); signs += a.nextSign() }
+    #expect(abs(mean / 10_000 - 0.5) < 0.02)
+    #expect(abs(signs) < 400)
+}

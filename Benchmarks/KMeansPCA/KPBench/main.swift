@@ -1,0 +1,43 @@
+// Benchmark/quality driver for Kiln's K-Means and PCA on a raw float32 row-major file
+// (see ../export_mnist.py). Usage: KPBench kmeans|pca|pca-randomized <file> <rows> <cols> [k|components]
+import Foundation
+import KMeans
+import Linalg
+import PCA
+
+let args = CommandLine.arguments
+let mode = args[1], path = args[2]
+let rows = Int(args[3])!, cols = Int(args[4])!
+let param = args.count > 5 ? Int(args[5])! : (mode == "kmeans" ? 10 : 50)
+let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+precondition(bytes.count == rows * cols * 4, "file has \(bytes.count) bytes, expected \(rows * cols * 4)")
+var values = [Float](repeating: 0, count: rows * cols)
+values.withUnsafeMutableBytes { _ = bytes.copyBytes(to: $0) }
+let data = Matrix(rows: rows, columns: cols, values: values)
+let verbose = ProcessInfo.processInfo.environment["KP_VERBOSE"] != nil
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
+func cpu() -> Double { Double(clock()) / Double(CLOCKS_PER_SEC) }
+
+let t0 = now(), c0 = cpu()
+if mode == "kmeans" {
+    let config = KMeansConfiguration(k: param, featureDim: cols, seed: 0)
+    let model = try KMeansTrainer.train(data, configuration: config) { if verbose { print($0) } }
+    let wall = now() - t0, cpuTime = cpu() - c0
+    let score = model.score(data)
+    print(String(format: "kiln kmeans: wall %.3f s cpu %.3f s inertia %.6e msd %.6e", wall, cpuTime, score.ssd, score.msd))
+} else {
+    let config = PCAConfiguration(numComponents: param, mode: mode == "pca" ? .regular : .randomized, seed: 0)
+    let model = try PCATrainer.train(data, configuration: config) { if verbose { print($0) } }
+    let wall = now() - t0, cpuTime = cpu() - c0
+    // Explained variance ratio = Σ s² / total sum of squares about the mean.
+    var total = 0.0
+    for j in 0 ..< cols {
+        var s = 0.0, ss = 0.0
+        for i in 0 ..< rows { let v = Double(data.values[i * cols + j]); s += v; ss += v * v }
+        total += ss - s * s / Double(rows)
+    }
+    let explained = model.singularValues.reduce(0.0) { $0 + Double($1) * Double($1) }
+    print(String(format: "kiln pca %@: wall %.3f s cpu %.3f s evr%d %.7f s_top %.6e s_%d %.6e", mode, wall, cpuTime, param,
+                 explained / total, model.singularValues.last!, param, model.singularValues.first!))
+}
