@@ -33,6 +33,8 @@ public enum KMeansTrainer {
         let clock = ContinuousClock()
         let start = clock.now
         let norms = Kernels.rowSquaredNorms(data)
+        // Sparse rows (≤ 40 % non-zero) take the sparse distance kernel, ~2–4× less work.
+        let sparse = SparseRows(data, maxDensity: 0.4)
 
         let firstBatch = min(c.miniBatchSize, n)
         if firstBatch < c.miniBatchSize {
@@ -56,7 +58,8 @@ public enum KMeansTrainer {
                         assignments.withUnsafeMutableBufferPointer { pa in
                             distances.withUnsafeMutableBufferPointer { pd in
                                 Lloyd.assign(px.baseAddress! + b0 * d, norms: pn.baseAddress! + b0, rows: b1 - b0, d: d,
-                                             centers: centers, k: bigK, assignments: pa.baseAddress! + b0, distances: pd.baseAddress! + b0)
+                                             centers: centers, k: bigK, assignments: pa.baseAddress! + b0, distances: pd.baseAddress! + b0,
+                                             sparse: sparse, firstRow: b0)
                                 return Lloyd.clusterSums(px.baseAddress! + b0 * d, rows: b1 - b0, d: d,
                                                          assignments: pa.baseAddress! + b0, k: bigK)
                             }
@@ -101,7 +104,7 @@ public enum KMeansTrainer {
         // Full-data Lloyd refinement (Kiln addition).
         var msd: Double
         if c.refineOnFullData {
-            let refined = refine(data, norms: norms, centers: final, k: k, configuration: c,
+            let refined = refine(data, sparse: sparse, norms: norms, centers: final, k: k, configuration: c,
                                  assignments: &assignments, distances: &distances)
             final = refined.centers
             msd = refined.msd
@@ -116,7 +119,7 @@ public enum KMeansTrainer {
     /// Lloyd iterations on every row until the relative loss decrease falls below the tolerance or
     /// the iteration cap is hit. The returned `msd` belongs to the returned centres.
     static func refine(
-        _ data: Matrix, norms: [Float], centers initial: [Float], k: Int, configuration c: KMeansConfiguration,
+        _ data: Matrix, sparse: SparseRows?, norms: [Float], centers initial: [Float], k: Int, configuration c: KMeansConfiguration,
         assignments: inout [Int32], distances: inout [Float]
     ) -> (centers: [Float], msd: Double, iterations: Int) {
         let n = data.rows, d = data.columns
@@ -129,7 +132,7 @@ public enum KMeansTrainer {
                     assignments.withUnsafeMutableBufferPointer { pa in
                         distances.withUnsafeMutableBufferPointer { pd in
                             Lloyd.assign(px.baseAddress!, norms: pn.baseAddress!, rows: n, d: d, centers: centers, k: k,
-                                         assignments: pa.baseAddress!, distances: pd.baseAddress!)
+                                         assignments: pa.baseAddress!, distances: pd.baseAddress!, sparse: sparse)
                             let loss = pd.reduce(0.0) { $0 + Double($1) } / Double(n)
                             if iteration >= c.localLloydMaxIterations
                                 || (previous.isFinite && previous - loss <= c.localLloydTolerance * previous)

@@ -34,15 +34,32 @@ enum Lloyd {
         return (sums, counts)
     }
 
-    /// Closest centre and squared distance for `n` rows starting at `x` (norms precomputed).
+    /// Closest centre and squared distance for `n` rows starting at `x` (norms precomputed). With
+    /// `sparse` (the CSR copy of the whole data set) and `firstRow` (the index of `x`'s first row in
+    /// it), the sparse kernel is used.
     static func assign(
         _ x: UnsafePointer<Float>, norms: UnsafePointer<Float>, rows n: Int, d: Int, centers: [Float], k: Int,
-        assignments: UnsafeMutablePointer<Int32>, distances: UnsafeMutablePointer<Float>
+        assignments: UnsafeMutablePointer<Int32>, distances: UnsafeMutablePointer<Float>,
+        sparse: SparseRows? = nil, firstRow: Int = 0
     ) {
         let centerNorms = centers.withUnsafeBufferPointer { pc in
             var out = [Float](repeating: 0, count: k)
             out.withUnsafeMutableBufferPointer { Kernels.rowSquaredNorms(pc.baseAddress!, rows: k, columns: d, into: $0.baseAddress!) }
             return out
+        }
+        if let s = sparse {
+            let ct = centers.withUnsafeBufferPointer { Kernels.transposedCenters($0.baseAddress!, count: k, columns: d) }
+            s.rowStarts.withUnsafeBufferPointer { rs in
+                s.columnIndices.withUnsafeBufferPointer { ci in
+                    s.values.withUnsafeBufferPointer { vs in
+                        Kernels.nearestCenters(
+                            rowStarts: rs.baseAddress! + firstRow, columnIndices: ci.baseAddress!, values: vs.baseAddress!,
+                            rows: n, rowNorms: norms, centersTransposed: ct, count: k, centerNorms: centerNorms,
+                            assignments: assignments, squaredDistances: distances)
+                    }
+                }
+            }
+            return
         }
         centers.withUnsafeBufferPointer { pc in
             Kernels.nearestCenters(

@@ -129,89 +129,121 @@ extension Kernels {
     /// triangle (`j ≥ i`) of the row-major `columns × columns` Float64 matrix `s`; the strict lower
     /// triangle is not touched (see `mirrorUpperTriangle`).
     ///
-    /// Rows are taken in chunks of 256 (copied into a 16-aligned padded buffer that stays in L2);
-    /// within a chunk each group of 4 columns `i` keeps only the rows where one of its 4 values is
-    /// non-zero (sparse data such as images skips most of the work), and its 4 × 16 tiles against
-    /// columns `j ≥ i` are summed in Float registers, then added to `s` in Float64. Column groups
-    /// are spread over all cores.
+    /// Rows are taken in chunks of 512. Each chunk is repacked as 16-column panels (512 × 16 floats
+    /// = 32 KiB, an L1-sized block) and, for every group of 4 columns `i`, as the list of rows where
+    /// one of its 4 values is non-zero together with those 4 values (sparse data such as images
+    /// skips most of the work). A 4 × 16 tile of `s` is then summed in Float registers over the
+    /// listed rows, reading the panel from L1, and added to `s` in Float64. Panels are spread over
+    /// all cores; each owns its columns of `s`.
     public static func accumulateGram(
         _ x: UnsafePointer<Float>, rows: Int, columns d: Int, into s: UnsafeMutablePointer<Double>
     ) {
         guard rows > 0, d > 0 else { return }
-        let chunkRows = 256
-        let dp = (d + panelWidth - 1) / panelWidth * panelWidth
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunkRows * dp * 4, alignment: 64)
-            .bindMemory(to: Float.self, capacity: chunkRows * dp)
-        defer { buffer.deallocate() }
-        buffer.initialize(repeating: 0, count: chunkRows * dp)
-        let groups = dp / 4
-        let buf = SharedPointer(buffer), out = SharedPointer(s)
+        let chunkRows = 512
+        let panels = (d + panelWidth - 1) / panelWidth
+        let groups = (d + 3) / 4
+        let panelBuffer = UnsafeMutableRawPointer.allocate(byteCount: panels * chunkRows * panelWidth * 4, alignment: 64)
+            .bindMemory(to: Float.self, capacity: panels * chunkRows * panelWidth)
+        let packedA = UnsafeMutableRawPointer.allocate(byteCount: groups * chunkRows * 16, alignment: 64)
+            .bindMemory(to: Float.self, capacity: groups * chunkRows * 4)
+        let rowIndex = UnsafeMutablePointer<Int32>.allocate(capacity: groups * chunkRows)
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: groups)
+        defer {
+            panelBuffer.deallocate()
+            packedA.deallocate()
+            rowIndex.deallocate()
+            counts.deallocate()
+        }
+        let pb = SharedPointer(panelBuffer), pa = SharedPointer(packedA), ri = SharedPointer(rowIndex)
+        let cnt = SharedPointer(counts), out = SharedPointer(s)
         for r0 in stride(from: 0, to: rows, by: chunkRows) {
             let n = min(chunkRows, rows - r0)
-            for r in 0 ..< n { (buffer + r * dp).update(from: x + (r0 + r) * d, count: d) }
-            // Interleave heavy (small i) and light groups so blocks are balanced.
-            parallelRowBlocks(groups, minimumBlock: 4) { block in
-                let rowList = UnsafeMutablePointer<Int>.allocate(capacity: n)
-                defer { rowList.deallocate() }
-                for item in block {
-                    let g = item % 2 == 0 ? item / 2 : groups - 1 - item / 2
-                    gramGroup(UnsafePointer(buf.base), chunk: n, paddedColumns: dp, columns: d, group: g, rowList: rowList, into: out.base)
+            let chunk = x + r0 * d
+            // Panels: panel P holds columns 16P ..< 16P+16 of the chunk's rows (zero padded).
+            parallelRowBlocks(panels, minimumBlock: 4) { range in
+                for p in range {
+                    let dst = pb.base + p * chunkRows * panelWidth
+                    let c0 = p * panelWidth, width = min(panelWidth, d - c0)
+                    for r in 0 ..< n {
+                        let row = dst + r * panelWidth, src = chunk + r * d + c0
+                        if width == panelWidth {
+                            UnsafeMutableRawPointer(row).storeBytes(
+                                of: UnsafeRawPointer(src).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+                        } else {
+                            for j in 0 ..< panelWidth { row[j] = j < width ? src[j] : 0 }
+                        }
+                    }
+                }
+            }
+            // Row lists: for column group g, the rows with a non-zero among its 4 columns.
+            parallelRowBlocks(groups, minimumBlock: 8) { range in
+                for g in range {
+                    let i0 = g * 4, width = min(4, d - i0)
+                    let list = ri.base + g * chunkRows, values = pa.base + g * chunkRows * 4
+                    var count = 0
+                    for r in 0 ..< n {
+                        let v = chunk + r * d + i0
+                        var a = SIMD4<Float>()
+                        for t in 0 ..< width { a[t] = v[t] }
+                        if a != SIMD4<Float>() {
+                            list[count] = Int32(r)
+                            UnsafeMutableRawPointer(values + count * 4).storeBytes(of: a, as: SIMD4<Float>.self)
+                            count += 1
+                        }
+                    }
+                    cnt.base[g] = count
+                }
+            }
+            // Tiles: panel P against every column group g with 4g < 16P + 16. Light and heavy panels interleave.
+            parallelRowBlocks(panels, minimumBlock: 1) { range in
+                for item in range {
+                    let p = item % 2 == 0 ? item / 2 : panels - 1 - item / 2
+                    let panel = UnsafeRawPointer(pb.base + p * chunkRows * panelWidth)
+                    let j0 = p * panelWidth
+                    for g in 0 ..< min(groups, (j0 + panelWidth + 3) / 4) where cnt.base[g] > 0 {
+                        let t = gramTile(panel, UnsafeRawPointer(pa.base + g * chunkRows * 4), ri.base + g * chunkRows, cnt.base[g])
+                        let i0 = g * 4
+                        for a in 0 ..< min(4, d - i0) {
+                            let i = i0 + a
+                            let row = out.base + i * d
+                            let (lo, hi) = t.row(a)
+                            if j0 >= i && j0 + panelWidth <= d {
+                                let raw = UnsafeMutableRawPointer(row + j0)
+                                raw.storeBytes(of: raw.loadUnaligned(as: SIMD8<Double>.self) + SIMD8<Double>(lo), as: SIMD8<Double>.self)
+                                raw.storeBytes(
+                                    of: raw.loadUnaligned(fromByteOffset: 64, as: SIMD8<Double>.self) + SIMD8<Double>(hi),
+                                    toByteOffset: 64, as: SIMD8<Double>.self)
+                                continue
+                            }
+                            for jj in 0 ..< panelWidth {
+                                let j = j0 + jj
+                                if j >= i && j < d { row[j] += Double(jj < 8 ? lo[jj] : hi[jj - 8]) }
+                            }
+                        }
+                    }
                 }
             }
         }
     }
 
+    /// `Σ_q a_q ⊗ panel[row_q]` over the listed rows: `a` is 4 packed floats per listed row, the
+    /// panel 16 floats per chunk row.
     @inline(__always)
-    static func gramGroup(
-        _ p: UnsafePointer<Float>, chunk n: Int, paddedColumns dp: Int, columns d: Int, group g: Int,
-        rowList: UnsafeMutablePointer<Int>, into s: UnsafeMutablePointer<Double>
-    ) {
-        let i0 = g * 4
-        guard i0 < d else { return }
-        var count = 0
-        for r in 0 ..< n {
-            let v = p + r * dp + i0
-            if v[0] != 0 || v[1] != 0 || v[2] != 0 || v[3] != 0 {
-                rowList[count] = r * dp
-                count += 1
-            }
+    static func gramTile(_ panel: UnsafeRawPointer, _ a: UnsafeRawPointer, _ rows: UnsafePointer<Int32>, _ count: Int) -> Tile4x16 {
+        var t = Tile4x16()
+        for q in 0 ..< count {
+            let o = Int(rows[q]) &* 64
+            let ba = panel.load(fromByteOffset: o, as: SIMD8<Float>.self)
+            let bb = panel.load(fromByteOffset: o + 32, as: SIMD8<Float>.self)
+            let av = a.load(fromByteOffset: q &* 16, as: SIMD4<Float>.self)
+            let x0 = SIMD8<Float>(repeating: av[0]), x1 = SIMD8<Float>(repeating: av[1])
+            let x2 = SIMD8<Float>(repeating: av[2]), x3 = SIMD8<Float>(repeating: av[3])
+            t.r0a += x0 * ba; t.r0b += x0 * bb
+            t.r1a += x1 * ba; t.r1b += x1 * bb
+            t.r2a += x2 * ba; t.r2b += x2 * bb
+            t.r3a += x3 * ba; t.r3b += x3 * bb
         }
-        guard count > 0 else { return }
-        let raw = UnsafeRawPointer(p)
-        var j0 = i0 / panelWidth * panelWidth
-        while j0 < d {
-            var t = Tile4x16()
-            for q in 0 ..< count {
-                let o = rowList[q]
-                let ba = raw.load(fromByteOffset: (o + j0) &* 4, as: SIMD8<Float>.self)
-                let bb = raw.load(fromByteOffset: (o + j0) &* 4 + 32, as: SIMD8<Float>.self)
-                let av = p + o + i0
-                let x0 = SIMD8<Float>(repeating: av[0]), x1 = SIMD8<Float>(repeating: av[1])
-                let x2 = SIMD8<Float>(repeating: av[2]), x3 = SIMD8<Float>(repeating: av[3])
-                t.r0a += x0 * ba; t.r0b += x0 * bb
-                t.r1a += x1 * ba; t.r1b += x1 * bb
-                t.r2a += x2 * ba; t.r2b += x2 * bb
-                t.r3a += x3 * ba; t.r3b += x3 * bb
-            }
-            for a in 0 ..< min(4, d - i0) {
-                let i = i0 + a
-                let row = s + i * d
-                let (lo, hi) = t.row(a)
-                if j0 >= i && j0 + panelWidth <= d {
-                    let raw = UnsafeMutableRawPointer(row + j0)
-                    raw.storeBytes(of: raw.loadUnaligned(as: SIMD8<Double>.self) + SIMD8<Double>(lo), as: SIMD8<Double>.self)
-                    raw.storeBytes(
-                        of: raw.loadUnaligned(fromByteOffset: 64, as: SIMD8<Double>.self) + SIMD8<Double>(hi),
-                        toByteOffset: 64, as: SIMD8<Double>.self)
-                    continue
-                }
-                for jj in 0 ..< panelWidth {
-                    let j = j0 + jj
-                    if j >= i && j < d { row[j] += Double(jj < 8 ? lo[jj] : hi[jj - 8]) }
-                }
-            }
-            j0 += panelWidth
-        }
+        return t
     }
 
     /// Copies the upper triangle of a row-major `n × n` matrix onto its lower triangle.

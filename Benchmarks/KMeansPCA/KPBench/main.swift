@@ -19,7 +19,32 @@ let verbose = ProcessInfo.processInfo.environment["KP_VERBOSE"] != nil
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
 func cpu() -> Double { Double(clock()) / Double(CLOCKS_PER_SEC) }
 
+func timed(_ label: String, _ body: () -> Void) {
+    let t = now(), c = cpu()
+    body()
+    print(String(format: "  %@: wall %.3f s cpu %.3f s", label, now() - t, cpu() - c))
+}
+
 let t0 = now(), c0 = cpu()
+if mode == "kernels" {
+    let n = rows, d = cols
+    var gram = [Double](repeating: 0, count: d * d)
+    timed("gram XᵀX") {
+        data.values.withUnsafeBufferPointer { px in gram.withUnsafeMutableBufferPointer {
+            Kernels.accumulateGram(px.baseAddress!, rows: n, columns: d, into: $0.baseAddress!) } }
+    }
+    let active = (0 ..< d).filter { gram[$0 * d + $0] > 0 }
+    var compact = [Double](repeating: 0, count: active.count * active.count)
+    for (p, i) in active.enumerated() { for (q, j) in active.enumerated() where q >= p { compact[p * active.count + q] = gram[i * d + j] } }
+    timed("eigen top 50 of \(active.count)²") { _ = Kernels.symmetricEigen(compact, n: active.count, largest: 50) }
+    for k in [10, 100] {
+        let centers = Matrix(rows: k, columns: d, values: Array(data.values[0 ..< k * d]))
+        timed("nearestCenters k=\(k)") { _ = Kernels.nearestCenters(data, centers: centers) }
+    }
+    let b = Matrix(rows: d, columns: 100, values: Array(data.values[0 ..< d * 100]))
+    timed("sgemm 70000×784·784×100") { _ = Kernels.multiply(data, b) }
+    exit(0)
+}
 if mode == "kmeans" {
     let config = KMeansConfiguration(k: param, featureDim: cols, seed: 0)
     let model = try KMeansTrainer.train(data, configuration: config) { if verbose { print($0) } }
