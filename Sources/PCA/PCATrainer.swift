@@ -87,7 +87,8 @@ public enum PCATrainer {
         var values = [Float](repeating: 0, count: nc)
         var v = Matrix(rows: d, columns: nc)
         let padding = nc - m
-        let inactive = (0 ..< d).filter { !Set(active).contains($0) }
+        let activeSet = Set(active)
+        let inactive = (0 ..< d).filter { !activeSet.contains($0) }
         for t in 0 ..< padding { v[inactive[t], t] = 1 }
         for j in 0 ..< m {
             values[padding + j] = Float(max(0, eigen.values[j]).squareRoot())

@@ -46,7 +46,9 @@ if mode == "kernels" {
     exit(0)
 }
 if mode == "kmeans" {
-    let config = KMeansConfiguration(k: param, featureDim: cols, seed: 0)
+    var config = KMeansConfiguration(k: param, featureDim: cols, seed: 0)
+    config.refineOnFullData = ProcessInfo.processInfo.environment["KP_NO_REFINE"] == nil
+    if let m = ProcessInfo.processInfo.environment["KP_INIT"], m == "kmeans++" { config.initMethod = .kmeansPlusPlus }
     let model = try KMeansTrainer.train(data, configuration: config) { if verbose { print($0) } }
     let wall = now() - t0, cpuTime = cpu() - c0
     let score = model.score(data)
