@@ -56,6 +56,9 @@ extension Kernels {
 
     /// Householder reduction `A = Q·T·Qᵀ` in place. Row `k` of `a` keeps the reflector vector of step
     /// `k` in columns `k+1 ..< n`; `Q = H₀·H₁⋯` with `Hₖ = I − τₖ·vₖvₖᵀ`.
+    ///
+    /// Each step's rank-2 update `A' −= v·wᵀ + w·vᵀ` is deferred and fused with the next step's
+    /// product `A''·v'` (one parallel pass over the rows per step instead of two).
     static func tridiagonalize(_ a: UnsafeMutablePointer<Double>, n: Int) -> (d: [Double], e: [Double], taus: [Double]) {
         // Work on full symmetric storage: mirror the upper triangle first.
         for i in 0 ..< n {
@@ -63,48 +66,78 @@ extension Kernels {
         }
         var d = [Double](repeating: 0, count: n), e = [Double](repeating: 0, count: n)
         var taus = [Double](repeating: 0, count: n)
-        let p = UnsafeMutablePointer<Double>.allocate(capacity: n)
-        defer { p.deallocate() }
-        let shared = SharedPointer(a), sp = SharedPointer(p)
+        // Two w buffers: the pending step's and the current one's.
+        let wBuffers = UnsafeMutablePointer<Double>.allocate(capacity: 2 * n)
+        defer { wBuffers.deallocate() }
+        let shared = SharedPointer(a), sw = SharedPointer(wBuffers)
+        // The deferred update: reflector of step `pendingStep` (its v in row pendingStep, w in buffer `pendingBuffer`).
+        var pendingStep = -1, pendingBuffer = 0
         var k = 0
         while k + 2 < n {
-            let m = n - k - 1
-            let x = a + k * n + k + 1
+            let m = n - k - 1, base = k + 1
+            // Bring row k up to date, then build the reflector from it.
+            if pendingStep >= 0 {
+                let pb = pendingStep + 1, pm = n - pb
+                let pv = UnsafePointer(a + pendingStep * n + pb), pw = UnsafePointer(wBuffers + pendingBuffer * n)
+                let row = a + k * n + pb, r = k - pb
+                axpy(-pv[r], pw, row, count: pm)
+                axpy(-pw[r], pv, row, count: pm)
+            }
+            let x = a + k * n + base
             var sigma = 0.0
             for i in 1 ..< m { sigma += x[i] * x[i] }
             d[k] = a[k * n + k]
             let x0 = x[0]
+            var tau = 0.0
             if sigma == 0 {
                 e[k] = x0
-                taus[k] = 0
-                k += 1
-                continue
+            } else {
+                let norm = (x0 * x0 + sigma).squareRoot()
+                let alpha = x0 >= 0 ? -norm : norm
+                x[0] = x0 - alpha
+                tau = 2 / (x[0] * x[0] + sigma)
+                e[k] = alpha
             }
-            let norm = (x0 * x0 + sigma).squareRoot()
-            let alpha = x0 >= 0 ? -norm : norm
-            x[0] = x0 - alpha
-            let tau = 2 / (x[0] * x[0] + sigma)
             taus[k] = tau
-            e[k] = alpha
-            let base = k + 1
+            let current = pendingStep >= 0 ? 1 - pendingBuffer : 0
+            let p = wBuffers + current * n
             let v = UnsafePointer(x)
-            // p = τ·A'v (rows of A' are contiguous), then w = p − (τ/2)(vᵀp)·v.
+            let step = pendingStep, buffer = pendingBuffer
+            // One pass: apply the deferred update to rows base…n-1, then p = τ·A'v on the fresh row.
             parallelRowBlocks(m, minimumBlock: max(8, 16_384 / m)) { rows in
                 for i in rows {
-                    sp.base[i] = tau * dot(UnsafePointer(shared.base + (base + i) * n + base), v, count: m)
+                    if step >= 0 {
+                        let pb = step + 1, pm = n - pb
+                        let pv = UnsafePointer(shared.base + step * n + pb), pw = UnsafePointer(sw.base + buffer * n)
+                        let row = shared.base + (base + i) * n + pb, r = base + i - pb
+                        axpy(-pv[r], pw, row, count: pm)
+                        axpy(-pw[r], pv, row, count: pm)
+                    }
+                    if tau != 0 {
+                        sw.base[current * n + i] = tau * dot(UnsafePointer(shared.base + (base + i) * n + base), v, count: m)
+                    }
                 }
             }
-            let half = 0.5 * tau * dot(UnsafePointer(p), v, count: m)
-            for i in 0 ..< m { p[i] -= half * v[i] }
-            // A' −= v·wᵀ + w·vᵀ, row by row.
-            parallelRowBlocks(m, minimumBlock: max(8, 16_384 / m)) { rows in
-                for i in rows {
-                    let row = shared.base + (base + i) * n + base
-                    axpy(-v[i], UnsafePointer(sp.base), row, count: m)
-                    axpy(-sp.base[i], v, row, count: m)
-                }
+            if tau != 0 {
+                // w = p − (τ/2)(vᵀp)·v
+                let half = 0.5 * tau * dot(UnsafePointer(p), v, count: m)
+                for i in 0 ..< m { p[i] -= half * v[i] }
+                pendingStep = k
+                pendingBuffer = current
+            } else {
+                pendingStep = -1
             }
             k += 1
+        }
+        // Apply the last deferred update to the trailing 2×2 block.
+        if pendingStep >= 0 {
+            let pb = pendingStep + 1, pm = n - pb
+            let pv = UnsafePointer(a + pendingStep * n + pb), pw = UnsafePointer(wBuffers + pendingBuffer * n)
+            for row in max(pb, n - 2) ..< n {
+                let r = row - pb
+                axpy(-pv[r], pw, a + row * n + pb, count: pm)
+                axpy(-pw[r], pv, a + row * n + pb, count: pm)
+            }
         }
         if n >= 2 {
             d[n - 2] = a[(n - 2) * n + n - 2]

@@ -37,6 +37,7 @@ if mode == "kernels" {
     var compact = [Double](repeating: 0, count: active.count * active.count)
     for (p, i) in active.enumerated() { for (q, j) in active.enumerated() where q >= p { compact[p * active.count + q] = gram[i * d + j] } }
     timed("eigen top 50 of \(active.count)²") { _ = Kernels.symmetricEigen(compact, n: active.count, largest: 50) }
+    timed("eigen top 1 of \(active.count)²") { _ = Kernels.symmetricEigen(compact, n: active.count, largest: 1) }
     for k in [10, 100] {
         let centers = Matrix(rows: k, columns: d, values: Array(data.values[0 ..< k * d]))
         timed("nearestCenters k=\(k)") { _ = Kernels.nearestCenters(data, centers: centers) }
