@@ -1,1 +1,0 @@
-// KMeans: see the module's main type (work in progress).

@@ -1,1 +1,0 @@
-// PCA: see the module's main type (work in progress).
