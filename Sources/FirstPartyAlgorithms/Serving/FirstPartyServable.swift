@@ -11,12 +11,12 @@ struct FirstPartyServable: ServableModel {
     /// Field order per response type where it differs from the prediction's own (K-Means CSV: cluster first;
     /// Linear Learner RecordIO: `predicted_label` first, as the containers write them).
     var fieldOrders: [String: [String]] = [:]
-    let predict: @Sendable (Matrix) -> [[PredictionField]]
+    let predict: @Sendable (Matrix) throws -> [[PredictionField]]
 
     func invoke(_ body: [UInt8], contentType: String?, accept: String?) throws -> (body: [UInt8], contentType: String) {
         let mime = try InferenceResponse.mediaType(accept: accept)
         let rows = try InferenceRequest.decode(body, contentType: contentType, featureDim: featureDim)
-        var predictions = predict(rows)
+        var predictions = try predict(rows)
         if let order = fieldOrders[mime] {
             predictions = predictions.map { row in order.compactMap { name in row.first { $0.name == name } } }
         }
