@@ -20,7 +20,7 @@ public struct LDAConfiguration: Sendable, Equatable {
 
     public init(
         numTopics: Int, featureDim: Int, alpha0: Double = 1.0, maxRestarts: Int = 10, maxIterations: Int = 1000,
-        tolerance: Double = 1e-8, seed: UInt64 = 0, refinementPasses: Int = 10
+        tolerance: Double = 1e-8, seed: UInt64 = 0, refinementPasses: Int = 3
     ) {
         self.numTopics = numTopics
         self.featureDim = featureDim

@@ -2,8 +2,8 @@ import Foundation
 import Linalg
 
 /// Trains LDA: SageMaker's spectral method (moments, whitening, tensor ALS with restarts, 25 % extra
-/// topics filtered by α), then `refinementPasses` passes of variational EM started from the
-/// spectral topics.
+/// topics filtered by α), then `refinementPasses` passes of variational EM on β started from the
+/// spectral topics (α stays the spectral estimate, scaled to sum to `alpha0`).
 public enum LDATrainer {
     /// Topic-word pseudo-count of the EM refinement's M-step (keeps every β entry > 0).
     static let topicWordPrior: Float = 0.01
@@ -57,7 +57,7 @@ public enum LDATrainer {
             for w in 0 ..< v { beta.values[t * v + w] = Float(topics[t][w]) + 1e-6 / Float(v) }
             normalizeRow(&beta, t)
         }
-        var alphaF = alpha.map { Float($0) }
+        let alphaF = alpha.map { Float($0) }
         var gamma = [Float]()
         for pass in 0 ..< configuration.refinementPasses {
             let step = VariationalEStep(alpha: alphaF, beta: beta)
@@ -67,7 +67,6 @@ public enum LDATrainer {
                 for w in 0 ..< v { beta.values[t * v + w] = stats[w * kp + t] + topicWordPrior }
                 normalizeRow(&beta, t)
             }
-            alphaF = updatedAlpha(alphaF, gamma: gamma, topics: k)
             log("EM refinement pass \(pass + 1) of \(configuration.refinementPasses) done, \(String(format: "%.3f", Date().timeIntervalSince(start))) s")
         }
         return LDAModel(alpha: alphaF, beta: beta)
@@ -83,34 +82,5 @@ public enum LDATrainer {
         for w in 0 ..< m.columns { s += Double(m.values[row * m.columns + w]) }
         let inv = Float(1 / s)
         for w in 0 ..< m.columns { m.values[row * m.columns + w] *= inv }
-    }
-
-    /// Minka's fixed point for the Dirichlet α from the documents' variational γ (expected topic
-    /// counts γ − α), a few iterations; keeps α > 0.
-    static func updatedAlpha(_ alpha: [Float], gamma: [Float], topics k: Int) -> [Float] {
-        let docs = gamma.count / k
-        if docs == 0 { return alpha }
-        var counts = [Double](repeating: 0, count: gamma.count)
-        var lengths = [Double](repeating: 0, count: docs)
-        for d in 0 ..< docs {
-            for t in 0 ..< k {
-                let c = max(0, Double(gamma[d * k + t] - alpha[t]))
-                counts[d * k + t] = c
-                lengths[d] += c
-            }
-        }
-        var a = alpha.map { Double($0) }
-        for _ in 0 ..< 20 {
-            let sum = a.reduce(0, +)
-            var denominator = 0.0
-            for d in 0 ..< docs { denominator += digamma(lengths[d] + sum) - digamma(sum) }
-            if denominator <= 0 { break }
-            for t in 0 ..< k {
-                var numerator = 0.0
-                for d in 0 ..< docs { numerator += digamma(counts[d * k + t] + a[t]) - digamma(a[t]) }
-                a[t] = min(max(a[t] * numerator / denominator, 1e-4), 1e3)
-            }
-        }
-        return a.map { Float($0) }
     }
 }

@@ -76,18 +76,21 @@ struct SymmetricTensorALS {
         var previousFit = -Double.infinity
         var residual = 1.0
         var iterations = 0
+        var gb = gram(b, n: n, rank: rank), gc = gram(c, n: n, rank: rank)
         for iteration in 1 ... maxIterations {
             iterations = iteration
-            a = update(t, n: n, rank: rank, b, c)
+            a = solveNormal(mttkrp(t, n: n, rank: rank, b, c), gram: hadamard(gb, gc), n: n, rank: rank)
             normalizeColumns(&a, n: n, rank: rank)
-            b = update(t, n: n, rank: rank, a, c)
+            let ga = gram(a, n: n, rank: rank)
+            b = solveNormal(mttkrp(t, n: n, rank: rank, a, c), gram: hadamard(ga, gc), n: n, rank: rank)
             normalizeColumns(&b, n: n, rank: rank)
+            gb = gram(b, n: n, rank: rank)
             // The last factor keeps the weights; the fit follows from its MTTKRP.
             let m = mttkrp(t, n: n, rank: rank, a, b)
-            c = solveNormal(m, gram: hadamard(gram(a, n: n, rank: rank), gram(b, n: n, rank: rank)), n: n, rank: rank)
+            c = solveNormal(m, gram: hadamard(ga, gb), n: n, rank: rank)
+            gc = gram(c, n: n, rank: rank)
             var inner = 0.0
             for i in 0 ..< n * rank { inner += c[i] * m[i] }
-            let ga = gram(a, n: n, rank: rank), gb = gram(b, n: n, rank: rank), gc = gram(c, n: n, rank: rank)
             var normModel = 0.0
             for i in 0 ..< rank * rank { normModel += ga[i] * gb[i] * gc[i] }
             let squared = max(0, normT * normT - 2 * inner + normModel)
@@ -169,11 +172,6 @@ struct SymmetricTensorALS {
         return m
     }
 
-    private static func update(_ t: [Double], n: Int, rank: Int, _ x: [Double], _ y: [Double]) -> [Double] {
-        let m = mttkrp(t, n: n, rank: rank, x, y)
-        return solveNormal(m, gram: hadamard(gram(x, n: n, rank: rank), gram(y, n: n, rank: rank)), n: n, rank: rank)
-    }
-
     /// `M · G⁻¹` for the symmetric rank × rank `G`, with a small ridge when `G` is singular.
     private static func solveNormal(_ m: [Double], gram g: [Double], n: Int, rank: Int) -> [Double] {
         var mt = [Double](repeating: 0, count: rank * n)
@@ -196,10 +194,16 @@ struct SymmetricTensorALS {
 
     private static func gram(_ x: [Double], n: Int, rank: Int) -> [Double] {
         var g = [Double](repeating: 0, count: rank * rank)
-        for a in 0 ..< n {
-            for r in 0 ..< rank {
-                let xr = x[a * rank + r]
-                for s in 0 ..< rank { g[r * rank + s] += xr * x[a * rank + s] }
+        x.withUnsafeBufferPointer { xb in
+            g.withUnsafeMutableBufferPointer { gb in
+                let xp = xb.baseAddress!, gp = gb.baseAddress!
+                for a in 0 ..< n {
+                    let row = xp + a * rank
+                    for r in 0 ..< rank {
+                        let xr = row[r], out = gp + r * rank
+                        for s in 0 ..< rank { out[s] += xr * row[s] }
+                    }
+                }
             }
         }
         return g

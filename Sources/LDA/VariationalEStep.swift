@@ -141,6 +141,10 @@ struct VariationalEStep: Sendable {
         let raw = UnsafeMutableRawPointer(rowsBuffer)
         let eRaw = UnsafeRawPointer(e), accRaw = UnsafeMutableRawPointer(acc)
         let stride = chunks * 32
+        if stats == nil && chunks <= 4 {
+            accumulateInRegisters(raw, counts, m, chunks, eRaw, accRaw)
+            return
+        }
         for j in 0 ..< m {
             let row = raw + j * stride
             var dotv = SIMD8<Float>()
@@ -165,6 +169,42 @@ struct VariationalEStep: Sendable {
                 }
             }
         }
+    }
+}
+
+extension VariationalEStep {
+    /// The γ-update sum for up to 32 topics with the accumulator held in four SIMD8 registers
+    /// (a memory accumulator makes every word wait for the previous word's store).
+    @inline(__always)
+    fileprivate func accumulateInRegisters(
+        _ raw: UnsafeMutableRawPointer, _ counts: UnsafeMutablePointer<Float>, _ m: Int, _ chunks: Int,
+        _ eRaw: UnsafeRawPointer, _ accRaw: UnsafeMutableRawPointer
+    ) {
+        let zero = SIMD8<Float>()
+        let e0 = eRaw.loadUnaligned(as: SIMD8<Float>.self)
+        let e1 = chunks > 1 ? eRaw.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : zero
+        let e2 = chunks > 2 ? eRaw.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self) : zero
+        let e3 = chunks > 3 ? eRaw.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self) : zero
+        var a0 = zero, a1 = zero, a2 = zero, a3 = zero
+        let stride = chunks * 32
+        for j in 0 ..< m {
+            let row = raw + j * stride
+            let b0 = row.loadUnaligned(as: SIMD8<Float>.self)
+            var b1 = zero, b2 = zero, b3 = zero
+            var dot = b0 * e0
+            if chunks > 1 { b1 = row.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self); dot += b1 * e1 }
+            if chunks > 2 { b2 = row.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self); dot += b2 * e2 }
+            if chunks > 3 { b3 = row.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self); dot += b3 * e3 }
+            let s = SIMD8(repeating: counts[j] / max(dot.sum(), 1e-30))
+            a0 += s * b0
+            a1 += s * b1
+            a2 += s * b2
+            a3 += s * b3
+        }
+        accRaw.storeBytes(of: a0, as: SIMD8<Float>.self)
+        if chunks > 1 { accRaw.storeBytes(of: a1, toByteOffset: 32, as: SIMD8<Float>.self) }
+        if chunks > 2 { accRaw.storeBytes(of: a2, toByteOffset: 64, as: SIMD8<Float>.self) }
+        if chunks > 3 { accRaw.storeBytes(of: a3, toByteOffset: 96, as: SIMD8<Float>.self) }
     }
 }
 

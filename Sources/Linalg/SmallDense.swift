@@ -95,29 +95,40 @@ public enum SmallDense {
         precondition(a.count == n * n && b.count == n * nrhs)
         var m = a, x = b
         let scale = a.reduce(0) { max($0, abs($1)) }
-        for col in 0 ..< n {
-            var pivot = col
-            for r in (col + 1) ..< n where abs(m[r * n + col]) > abs(m[pivot * n + col]) { pivot = r }
-            if abs(m[pivot * n + col]) <= 1e-13 * scale || scale == 0 { return nil }
-            if pivot != col {
-                for k in 0 ..< n { m.swapAt(col * n + k, pivot * n + k) }
-                for k in 0 ..< nrhs { x.swapAt(col * nrhs + k, pivot * nrhs + k) }
-            }
-            let inv = 1 / m[col * n + col]
-            for r in (col + 1) ..< n {
-                let f = m[r * n + col] * inv
-                if f == 0 { continue }
-                for k in col ..< n { m[r * n + k] -= f * m[col * n + k] }
-                for k in 0 ..< nrhs { x[r * nrhs + k] -= f * x[col * nrhs + k] }
+        if scale == 0 || !scale.isFinite { return nil }
+        let ok = m.withUnsafeMutableBufferPointer { mb in
+            x.withUnsafeMutableBufferPointer { xb in
+                let mp = mb.baseAddress!, xp = xb.baseAddress!
+                for col in 0 ..< n {
+                    var pivot = col
+                    for r in (col + 1) ..< n where abs(mp[r * n + col]) > abs(mp[pivot * n + col]) { pivot = r }
+                    if abs(mp[pivot * n + col]) <= 1e-13 * scale { return false }
+                    if pivot != col {
+                        for k in 0 ..< n { swap(&mp[col * n + k], &mp[pivot * n + k]) }
+                        for k in 0 ..< nrhs { swap(&xp[col * nrhs + k], &xp[pivot * nrhs + k]) }
+                    }
+                    let inv = 1 / mp[col * n + col]
+                    for r in (col + 1) ..< n {
+                        let f = mp[r * n + col] * inv
+                        if f == 0 { continue }
+                        for k in col ..< n { mp[r * n + k] -= f * mp[col * n + k] }
+                        let xr = xp + r * nrhs, xc = xp + col * nrhs
+                        for k in 0 ..< nrhs { xr[k] -= f * xc[k] }
+                    }
+                }
+                for r in stride(from: n - 1, through: 0, by: -1) {
+                    let xr = xp + r * nrhs
+                    for c in (r + 1) ..< n {
+                        let f = mp[r * n + c], xc = xp + c * nrhs
+                        for k in 0 ..< nrhs { xr[k] -= f * xc[k] }
+                    }
+                    let inv = 1 / mp[r * n + r]
+                    for k in 0 ..< nrhs { xr[k] *= inv }
+                }
+                return true
             }
         }
-        for r in stride(from: n - 1, through: 0, by: -1) {
-            for k in 0 ..< nrhs {
-                var s = x[r * nrhs + k]
-                for c in (r + 1) ..< n { s -= m[r * n + c] * x[c * nrhs + k] }
-                x[r * nrhs + k] = s / m[r * n + r]
-            }
-        }
+        if !ok { return nil }
         return x
     }
 }

@@ -5,6 +5,12 @@ import Foundation
 import LDA
 import Linalg
 
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
 func readRaw<T>(_ path: String, as: T.Type) -> [T] {
     let data = FileManager.default.contents(atPath: path)!
     return data.withUnsafeBytes { Array($0.bindMemory(to: T.self)) }
@@ -26,9 +32,10 @@ if let r = env["LDA_RESTARTS"].flatMap(Int.init) { config.maxRestarts = r }
 if let r = env["LDA_ITERATIONS"].flatMap(Int.init) { config.maxIterations = r }
 if let r = env["LDA_ALPHA0"].flatMap(Double.init) { config.alpha0 = r }
 let t0 = Date()
+let c0 = cpuSeconds()
 let model = try LDATrainer.train(docs, configuration: config) { print($0) }
 let trainSeconds = Date().timeIntervalSince(t0)
-print("train_seconds=\(String(format: "%.3f", trainSeconds))")
+print("train_seconds=\(String(format: "%.3f", trainSeconds)) cpu_seconds=\(String(format: "%.3f", cpuSeconds() - c0))")
 let t1 = Date()
 let pwll = try model.perWordLogLikelihood(docs)
 print("pwll=\(pwll) (\(String(format: "%.3f", Date().timeIntervalSince(t1))) s)")
