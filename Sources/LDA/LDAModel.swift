@@ -22,8 +22,9 @@ public struct LDAModel: Sendable, Equatable {
 
     /// Per-document topic mixtures: documents × `numTopics`, each row ≥ 0 and summing to 1.
     ///
-    /// The variational E-step under (α, β) run to a fixed point (deterministic); a document
-    /// without words gets the prior mean α / Σα.
+    /// The variational E-step under (α, β) run to a fixed point (deterministic; at most 100
+    /// iterations, until the mean change of γ per topic is below 1e-3); a document without words
+    /// gets the prior mean α / Σα.
     public func topicMixtures(_ documents: SparseMatrix) throws -> Matrix {
         try checkVocabulary(documents)
         let gamma = inferGamma(documents)
@@ -58,7 +59,7 @@ public struct LDAModel: Sendable, Equatable {
     func inferGamma(_ documents: SparseMatrix) -> [Float] {
         var gamma = [Float]()
         _ = VariationalEStep(alpha: alpha, beta: beta).run(
-            documents, gamma: &gamma, maxIterations: 100, tolerance: 1e-4, collectStatistics: false)
+            documents, gamma: &gamma, maxIterations: 100, tolerance: 1e-3, collectStatistics: false)
         return gamma
     }
 

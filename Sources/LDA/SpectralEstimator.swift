@@ -19,16 +19,51 @@ struct SpectralEstimator {
     let documents: SparseMatrix
     let alpha0: Double
     /// Word count n of each document.
-    private let lengths: [Double]
+    let lengths: [Double]
+    /// Per-document weights of the unbiased estimators: 1/(n·D₁) for M₁, 1/(n(n−1)·D₂) for pairs,
+    /// 1/(n(n−1)(n−2)·D₃) for triples (0 for documents too short to contribute).
+    let w1: [Float], w2: [Float], w3: [Float]
+    /// M₁ (length V), and Σ_d w2_d c_d, Σ_d w3_d c_d (the diagonal corrections).
+    let m1: [Double], g2: [Double], g3: [Double]
+    /// Documents with at least 2 and 3 words.
+    let docs2: Int, docs3: Int
 
     init(documents: SparseMatrix, alpha0: Double) {
         self.documents = documents
         self.alpha0 = alpha0
-        lengths = (0 ..< documents.rows).map { i in
+        let lengths = (0 ..< documents.rows).map { i in
             var n = 0.0
             for q in documents.rowStarts[i] ..< documents.rowStarts[i + 1] { n += Double(documents.values[q]) }
             return n
         }
+        self.lengths = lengths
+        let docs1 = Double(lengths.filter { $0 >= 1 }.count)
+        docs2 = lengths.filter { $0 >= 2 }.count
+        docs3 = lengths.filter { $0 >= 3 }.count
+        let (d2, d3) = (Double(docs2), Double(docs3))
+        w1 = lengths.map { $0 >= 1 ? Float(1 / ($0 * docs1)) : 0 }
+        w2 = lengths.map { n in n >= 2 ? Float(1 / (n * (n - 1) * d2)) : 0 }
+        w3 = lengths.map { n in n >= 3 ? Float(1 / (n * (n - 1) * (n - 2) * d3)) : 0 }
+        m1 = SparseKernels.transposeMultiply(documents, vector: w1)
+        g2 = SparseKernels.transposeMultiply(documents, vector: w2)
+        g3 = SparseKernels.transposeMultiply(documents, vector: w3)
+    }
+
+    /// `M₂ · X` for a V × p panel X, with `M₂ = E[x₁⊗x₂] − α₀/(α₀+1)·M₁⊗M₁`, through sparse products.
+    func applyM2(_ x: Matrix) -> Matrix {
+        let v = documents.columns
+        let cx = SparseKernels.multiply(documents, x)
+        var out = SparseKernels.transposeMultiply(documents, cx, rowWeights: w2)
+        let cols = x.columns
+        let a2 = alpha0 / (alpha0 + 1)
+        var m1x = [Double](repeating: 0, count: cols)
+        for i in 0 ..< v { for j in 0 ..< cols { m1x[j] += m1[i] * Double(x.values[i * cols + j]) } }
+        for i in 0 ..< v {
+            for j in 0 ..< cols {
+                out.values[i * cols + j] -= Float(g2[i]) * x.values[i * cols + j] + Float(a2 * m1[i] * m1x[j])
+            }
+        }
+        return out
     }
 
     /// Estimates `components` topics (fewer when M₂ has fewer positive eigenvalues).
@@ -37,36 +72,11 @@ struct SpectralEstimator {
         log: (String) -> Void
     ) throws -> Estimate {
         let v = documents.columns
-        let docs2 = lengths.filter { $0 >= 2 }.count, docs3 = lengths.filter { $0 >= 3 }.count
         guard docs3 > 0 else {
             throw LDAError("LDA needs at least one document with 3 or more words to estimate topics; got \(documents.rows) documents, none that long")
         }
-        // M₁ and the weights of the unbiased pair/triple estimators.
-        let docs1 = Double(lengths.filter { $0 >= 1 }.count)
-        let w1 = lengths.map { $0 >= 1 ? Float(1 / ($0 * docs1)) : 0 }
-        let w2 = lengths.map { n in n >= 2 ? Float(1 / (n * (n - 1) * Double(docs2))) : 0 }
-        let w3 = lengths.map { n in n >= 3 ? Float(1 / (n * (n - 1) * (n - 2) * Double(docs3))) : 0 }
-        let m1 = SparseKernels.transposeMultiply(documents, vector: w1)
-        let g2 = SparseKernels.transposeMultiply(documents, vector: w2)
-        let g3 = SparseKernels.transposeMultiply(documents, vector: w3)
-
         let k = min(requested, v)
         let p = min(v, k + 10)
-        let a2 = alpha0 / (alpha0 + 1)
-        // M₂ · X for a V × p panel X.
-        func applyM2(_ x: Matrix) -> Matrix {
-            let cx = SparseKernels.multiply(documents, x)
-            var out = SparseKernels.transposeMultiply(documents, cx, rowWeights: w2)
-            let cols = x.columns
-            var m1x = [Double](repeating: 0, count: cols)
-            for i in 0 ..< v { for j in 0 ..< cols { m1x[j] += m1[i] * Double(x.values[i * cols + j]) } }
-            for i in 0 ..< v {
-                for j in 0 ..< cols {
-                    out.values[i * cols + j] -= Float(g2[i]) * x.values[i * cols + j] + Float(a2 * m1[i] * m1x[j])
-                }
-            }
-            return out
-        }
         // Randomised range finder with two power iterations.
         var q = Matrix(rows: v, columns: p, values: (0 ..< v * p).map { _ in Float(rng.nextGaussian()) })
         SmallDense.orthonormalizeColumns(&q)
@@ -103,11 +113,14 @@ struct SpectralEstimator {
                 unwhiten.values[i * kept + j] = Float(s * eig.values[j].squareRoot())
             }
         }
-        let tensor = whitenedThirdMoment(whiten: whiten, applyM2: applyM2, m1: m1, g3: g3, w3: w3)
+        let tensor = whitenedThirdMoment(whiten: whiten)
         let als = SymmetricTensorALS.decompose(
             tensor, n: kept, rank: kept, maxRestarts: maxRestarts, maxIterations: maxIterations, tolerance: tolerance,
             rng: &rng)
-        log("Tensor ALS: rank \(kept), relative residual \(als.relativeResidual), \(als.iterations) iterations in the best of \(maxRestarts) restarts")
+        if als.restarts < maxRestarts || als.iterationCap < maxIterations {
+            log("Tensor ALS of rank \(kept) is large: limited to \(als.restarts) restarts of at most \(als.iterationCap) iterations")
+        }
+        log("Tensor ALS: rank \(kept), relative residual \(als.relativeResidual), \(als.iterations) iterations in the best of \(als.restarts) restarts")
 
         var alpha = [Double](), topics = [[Double]]()
         let scale = 4 * alpha0 * (alpha0 + 1) / ((alpha0 + 2) * (alpha0 + 2))
@@ -130,16 +143,14 @@ struct SpectralEstimator {
 
     /// `T = M₃(W, W, W)` assembled from the documents, with α₀'s corrections:
     /// `E₃(W,W,W) − α₀/(α₀+2)·(E₂(W,W) ⊗ m + 2 perms) + 2α₀²/((α₀+1)(α₀+2))·m⊗m⊗m`, `m = Wᵀ M₁`.
-    private func whitenedThirdMoment(
-        whiten: Matrix, applyM2: (Matrix) -> Matrix, m1: [Double], g3: [Double], w3: [Float]
-    ) -> [Double] {
+    func whitenedThirdMoment(whiten: Matrix) -> [Double] {
         let v = documents.columns, k = whiten.columns
         let kk = k * k, kkk = k * k * k
         let y = SparseKernels.multiply(documents, whiten)  // docs × k: Wᵀc per document
         let z = SparseKernels.transposeMultiply(documents, y, rowWeights: w3)  // V × k: Σ_d w3_d c_di y_d
         // Σ_d w3_d y_d⊗y_d⊗y_d, parallel over document blocks.
         let rows = documents.rows
-        let blocks = max(1, min(8, rows / 512))
+        let blocks = max(1, min(8, rows / 512, (64 << 20) / max(1, kkk * 8)))
         var partial = [Double](repeating: 0, count: blocks * kkk)
         y.values.withUnsafeBufferPointer { yp in
             w3.withUnsafeBufferPointer { wp in
@@ -153,14 +164,17 @@ struct SpectralEstimator {
                             let w = Double(ctx.w[d])
                             if w == 0 { continue }
                             let yd = ctx.y.baseAddress! + d * k
+                            // Only a ≤ b ≤ c: the tensor is symmetric (filled in below).
                             for a in 0 ..< k {
                                 let ya = w * Double(yd[a])
-                                for b in 0 ..< k { outer[a * k + b] = ya * Double(yd[b]) }
+                                for b in a ..< k { outer[a * k + b] = ya * Double(yd[b]) }
                             }
-                            for ab in 0 ..< kk {
-                                let o = outer[ab]
-                                let row = acc + ab * k
-                                for c in 0 ..< k { row[c] += o * Double(yd[c]) }
+                            for a in 0 ..< k {
+                                for b in a ..< k {
+                                    let o = outer[a * k + b]
+                                    let row = acc + a * kk + b * k
+                                    for c in b ..< k { row[c] += o * Double(yd[c]) }
+                                }
                             }
                         }
                     }
@@ -176,17 +190,20 @@ struct SpectralEstimator {
             for a in 0 ..< k { wi[a] = Double(whiten.values[i * k + a]); zi[a] = Double(z.values[i * k + a]) }
             let g = 2 * g3[i]
             for a in 0 ..< k {
-                for b in 0 ..< k {
+                for b in a ..< k {
                     let wab = wi[a] * wi[b]
                     if wab == 0 { continue }
                     let base = a * kk + b * k
-                    for c in 0 ..< k { pTerm[base + c] += wab * zi[c]; t[base + c] += g * wab * wi[c] }
+                    for c in 0 ..< k { pTerm[base + c] += wab * zi[c] }
+                    let gab = g * wab
+                    for c in b ..< k { t[base + c] += gab * wi[c] }
                 }
             }
         }
+        // pTerm[a, b, c] is symmetric in (a, b) and only stored for a ≤ b.
         for a in 0 ..< k {
-            for b in 0 ..< k {
-                for c in 0 ..< k { t[a * kk + b * k + c] -= pTerm[a * kk + b * k + c] + pTerm[a * kk + c * k + b] + pTerm[b * kk + c * k + a] }
+            for b in a ..< k {
+                for c in b ..< k { t[a * kk + b * k + c] -= pTerm[a * kk + b * k + c] + pTerm[a * kk + c * k + b] + pTerm[b * kk + c * k + a] }
             }
         }
         // E₂(W, W) = Wᵀ M₂ W + α₀/(α₀+1)·m mᵀ.
@@ -204,10 +221,19 @@ struct SpectralEstimator {
         for a in 0 ..< k { for b in 0 ..< k { e2[a * k + b] += a2 * m[a] * m[b] } }
         let a3 = alpha0 / (alpha0 + 2), b3 = 2 * alpha0 * alpha0 / ((alpha0 + 1) * (alpha0 + 2))
         for a in 0 ..< k {
-            for b in 0 ..< k {
-                for c in 0 ..< k {
+            for b in a ..< k {
+                for c in b ..< k {
                     t[a * kk + b * k + c] += -a3 * (e2[a * k + b] * m[c] + e2[a * k + c] * m[b] + e2[b * k + c] * m[a])
                         + b3 * m[a] * m[b] * m[c]
+                }
+            }
+        }
+        // Fill every entry from its sorted-index copy.
+        for a in 0 ..< k {
+            for b in 0 ..< k {
+                for c in 0 ..< k {
+                    let lo = min(a, b, c), hi = max(a, b, c), mid = a + b + c - lo - hi
+                    t[a * kk + b * k + c] = t[lo * kk + mid * k + hi]
                 }
             }
         }

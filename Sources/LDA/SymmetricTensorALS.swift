@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Linalg
 import Synchronization
 
@@ -14,13 +15,19 @@ struct SymmetricTensorALS {
         var relativeResidual: Double
         /// Iterations of the kept run.
         var iterations: Int
+        /// Restarts and iteration cap actually used (lower than requested above the work budget).
+        var restarts: Int
+        var iterationCap: Int
     }
+
+    /// Multiply-adds allowed for all restarts together (about a minute of one core).
+    static let defaultWorkBudget = 1e11
 
     /// Decomposes `tensor` (row-major, entry `(a, b, c)` at `a·n² + b·n + c`) into `rank` terms.
     /// The input is symmetrised first, so only its symmetric part matters.
     static func decompose(
         _ tensor: [Double], n: Int, rank: Int, maxRestarts: Int, maxIterations: Int, tolerance: Double,
-        rng: inout SplitMix64
+        workBudget: Double = SymmetricTensorALS.defaultWorkBudget, rng: inout SplitMix64
     ) -> Result {
         precondition(tensor.count == n * n * n && rank > 0 && n > 0)
         var t = tensor
@@ -36,6 +43,15 @@ struct SymmetricTensorALS {
         let normT = t.reduce(0) { $0 + $1 * $1 }.squareRoot()
         // Restarts run in parallel, each with its own generator seeded from `rng`, so the result
         // does not depend on scheduling.
+        // Each iteration costs ~1.5·n⁴ multiply-adds; above `workBudget` in total (large topic
+        // counts) fewer restarts/iterations run, so training time stays bounded.
+        let perIteration = 1.5 * pow(Double(n), 4) + 1
+        var restarts = maxRestarts, iterationCap = maxIterations
+        if Double(restarts) * Double(iterationCap) * perIteration > workBudget {
+            restarts = max(1, min(restarts, Int(workBudget / (100 * perIteration))))
+            iterationCap = max(10, min(maxIterations, Int(workBudget / (Double(restarts) * perIteration))))
+        }
+        let maxRestarts = restarts, maxIterations = iterationCap
         let seeds = (0 ..< maxRestarts).map { _ in rng.next() }
         let runs = RunSlots(count: maxRestarts)
         let tensorCopy = t
@@ -62,7 +78,9 @@ struct SymmetricTensorALS {
             weights.append(w)
             vectors.append(v)
         }
-        return Result(weights: weights, vectors: vectors, relativeResidual: kept.residual, iterations: kept.iterations)
+        return Result(
+            weights: weights, vectors: vectors, relativeResidual: kept.residual, iterations: kept.iterations,
+            restarts: maxRestarts, iterationCap: maxIterations)
     }
 
     private static func singleRun(

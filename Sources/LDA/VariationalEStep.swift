@@ -40,7 +40,8 @@ struct VariationalEStep: Sendable {
         let rows = documents.rows, k = topics, kp = paddedTopics, v = vocabulary
         let warm = gamma.count == rows * k
         if !warm { gamma = [Float](repeating: 0, count: rows * k) }
-        let blocks = max(1, min(8, rows / 64))
+        // Per-block statistics buffers are vocabulary × paddedTopics each: keep them to ~64 MB.
+        let blocks = max(1, min(8, rows / 64, collectStatistics ? (64 << 20) / max(1, v * kp * 4) : 8))
         var stats = [Float](repeating: 0, count: collectStatistics ? blocks * v * kp : 0)
         let maxNonZeros = (0 ..< rows).reduce(0) { max($0, documents.rowStarts[$1 + 1] - documents.rowStarts[$1]) }
         documents.rowStarts.withUnsafeBufferPointer { starts in

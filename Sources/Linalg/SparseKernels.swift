@@ -42,8 +42,8 @@ public enum SparseKernels {
         precondition(rowWeights == nil || rowWeights!.count == a.rows)
         let m = a.rows, n = a.columns, p = d.columns
         if n == 0 || p == 0 || m == 0 { return Matrix(rows: n, columns: p) }
-        let blocks = blockCount(m)
-        // One private accumulator per block (n × p each), summed at the end.
+        // One private accumulator per block (n × p each), summed at the end; at most ~64 MB of them.
+        let blocks = max(1, min(blockCount(m), (64 << 20) / max(1, n * p * 4)))
         var partial = [Float](repeating: 0, count: blocks * n * p)
         let weights = rowWeights ?? []
         a.rowStarts.withUnsafeBufferPointer { starts in

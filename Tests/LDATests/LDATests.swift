@@ -204,3 +204,74 @@ private func matchedCosine(_ truth: [[Double]], _ learned: Matrix) -> (mean: Dou
 @Test func metricLineHasTheSpecFormat() {
     #expect(LDATrainer.testMetricLine(perWordLogLikelihood: -7.25) == "#quality_metric: host=algo-1, test pwll <score>=-7.25")
 }
+
+@Test func whitenedTensorMatchesADenseComputation() {
+    // Tiny corpus (V = 5) including documents with 0, 1 and 2 words.
+    let docs: [[Float]] = [[2, 1, 0, 0, 3], [0, 0, 1, 0, 0], [1, 1, 1, 1, 1], [0, 4, 0, 0, 1], [], [0, 1, 1, 0, 0], [5, 0, 0, 2, 0]]
+    var starts = [0], cols = [Int32](), vals = [Float]()
+    for d in docs {
+        for (w, c) in d.enumerated() where c > 0 { cols.append(Int32(w)); vals.append(c) }
+        starts.append(vals.count)
+    }
+    let v = 5, k = 3, alpha0 = 0.7
+    let corpus = SparseMatrix(columns: v, rowStarts: starts, columnIndices: cols, values: vals)
+    var rng = SplitMix64(seed: 1)
+    let whiten = Matrix(rows: v, columns: k, values: (0 ..< v * k).map { _ in Float(rng.nextGaussian()) })
+    let got = SpectralEstimator(documents: corpus, alpha0: alpha0).whitenedThirdMoment(whiten: whiten)
+
+    // Dense moments straight from the spec's formulas.
+    let dense = docs.map { $0.isEmpty ? [Double](repeating: 0, count: v) : $0.map(Double.init) }
+    let n = dense.map { $0.reduce(0, +) }
+    var m1 = [Double](repeating: 0, count: v)
+    var e2 = [Double](repeating: 0, count: v * v), e3 = [Double](repeating: 0, count: v * v * v)
+    let d1 = Double(n.filter { $0 >= 1 }.count), d2 = Double(n.filter { $0 >= 2 }.count), d3 = Double(n.filter { $0 >= 3 }.count)
+    for (c, nd) in zip(dense, n) {
+        if nd >= 1 { for i in 0 ..< v { m1[i] += c[i] / nd / d1 } }
+        if nd >= 2 {
+            for i in 0 ..< v { for j in 0 ..< v { e2[i * v + j] += (c[i] * c[j] - (i == j ? c[i] : 0)) / (nd * (nd - 1) * d2) } }
+        }
+        if nd >= 3 {
+            for i in 0 ..< v {
+                for j in 0 ..< v {
+                    for l in 0 ..< v {
+                        var x = c[i] * c[j] * c[l]
+                        if i == j { x -= c[i] * c[l] }
+                        if i == l { x -= c[i] * c[j] }
+                        if j == l { x -= c[j] * c[i] }
+                        if i == j && j == l { x += 2 * c[i] }
+                        e3[(i * v + j) * v + l] += x / (nd * (nd - 1) * (nd - 2) * d3)
+                    }
+                }
+            }
+        }
+    }
+    let a3 = alpha0 / (alpha0 + 2), b3 = 2 * alpha0 * alpha0 / ((alpha0 + 1) * (alpha0 + 2))
+    for a in 0 ..< k {
+        for b in 0 ..< k {
+            for c in 0 ..< k {
+                var s = 0.0
+                for i in 0 ..< v {
+                    for j in 0 ..< v {
+                        for l in 0 ..< v {
+                            let m3 = e3[(i * v + j) * v + l] - a3 * (e2[i * v + j] * m1[l] + e2[i * v + l] * m1[j] + e2[j * v + l] * m1[i])
+                                + b3 * m1[i] * m1[j] * m1[l]
+                            s += m3 * Double(whiten[i, a]) * Double(whiten[j, b]) * Double(whiten[l, c])
+                        }
+                    }
+                }
+                #expect(abs(got[(a * k + b) * k + c] - s) < 1e-4 * max(1, abs(s)), "entry \(a),\(b),\(c)")
+            }
+        }
+    }
+}
+
+@Test func alsRespectsTheWorkBudget() {
+    let n = 5
+    var rng = SplitMix64(seed: 3)
+    let tensor = (0 ..< n * n * n).map { _ in rng.nextGaussian() }
+    let result = SymmetricTensorALS.decompose(
+        tensor, n: n, rank: n, maxRestarts: 10, maxIterations: 1000, tolerance: 1e-30, workBudget: 1e6, rng: &rng)
+    #expect(result.restarts >= 1 && result.iterationCap < 1000)
+    #expect(Double(result.restarts * result.iterationCap) * (1.5 * 625 + 1) <= 1e6)
+    #expect(result.iterations <= result.iterationCap)
+}
