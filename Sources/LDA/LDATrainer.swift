@@ -49,7 +49,8 @@ public enum LDATrainer {
         }
         let alphaSum = alpha.reduce(0, +)
         alpha = alpha.map { $0 * configuration.alpha0 / alphaSum }
-        log("Spectral estimate: \(k) of \(spectral.topics.count) components kept, took \(String(format: "%.3f", Date().timeIntervalSince(start))) s")
+        let kept = min(k, spectral.topics.count)
+        log("Spectral estimate: \(kept) of \(spectral.topics.count) components kept\(kept < k ? ", \(k - kept) topics started from the corpus word distribution" : ""), took \(String(format: "%.3f", Date().timeIntervalSince(start))) s")
 
         // β as numTopics × V, smoothed so the refinement never sees a zero probability everywhere.
         var beta = Matrix(rows: k, columns: v)

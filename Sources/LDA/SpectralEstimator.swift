@@ -77,7 +77,7 @@ struct SpectralEstimator {
         }
         let k = min(requested, v)
         let p = min(v, k + 10)
-        // Randomised range finder with two power iterations.
+        // Randomised range finder (p = k + 10 columns) with three power iterations.
         var q = Matrix(rows: v, columns: p, values: (0 ..< v * p).map { _ in Float(rng.nextGaussian()) })
         SmallDense.orthonormalizeColumns(&q)
         for _ in 0 ..< 3 {
