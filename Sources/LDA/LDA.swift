@@ -1,1 +1,0 @@
-// LDA: see the module's main type (work in progress).
