@@ -7,8 +7,10 @@ public enum FirstPartyAlgorithms {
         TrainingWorker.algorithms["kmeans"] = { KMeansTraining() }
         TrainingWorker.algorithms["pca"] = { PCATraining() }
         TrainingWorker.algorithms["linear-learner"] = { LinearLearnerTraining() }
+        TrainingWorker.algorithms["lda"] = { LDATraining() }
         ModelLoaders.register(KMeansModelLoader())
         ModelLoaders.register(PCAModelLoader())
         ModelLoaders.register(LinearLearnerModelLoader())
+        ModelLoaders.register(LDAModelLoader())
     }
 }

@@ -2,7 +2,7 @@ import Testing
 @testable import Linalg
 
 /// A small deterministic generator for test data (LCG; quality is irrelevant here).
-private struct TestRandom {
+private struct SparseTestRandom {
     var state: UInt64
     mutating func next() -> Float {
         state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -11,7 +11,7 @@ private struct TestRandom {
 }
 
 private func randomSparse(rows: Int, columns: Int, density: Float, seed: UInt64) -> SparseMatrix {
-    var rng = TestRandom(state: seed)
+    var rng = SparseTestRandom(state: seed)
     var starts = [0], cols = [Int32](), vals = [Float]()
     for _ in 0 ..< rows {
         for j in 0 ..< columns where (rng.next() + 1) / 2 < density {
@@ -24,7 +24,7 @@ private func randomSparse(rows: Int, columns: Int, density: Float, seed: UInt64)
 }
 
 private func randomDense(rows: Int, columns: Int, seed: UInt64) -> Matrix {
-    var rng = TestRandom(state: seed)
+    var rng = SparseTestRandom(state: seed)
     return Matrix(rows: rows, columns: columns, values: (0 ..< rows * columns).map { _ in rng.next() })
 }
 
@@ -50,7 +50,7 @@ func sparseTransposeTimesDenseMatchesNaive(shape: (Int, Int, Int)) {
     let (m, n, p) = shape
     let a = randomSparse(rows: m, columns: n, density: 0.15, seed: 3)
     let d = randomDense(rows: m, columns: p, seed: 4)
-    var rng = TestRandom(state: 5)
+    var rng = SparseTestRandom(state: 5)
     let weights = (0 ..< m).map { _ in rng.next() }
     let dense = a.densified()
     for useWeights in [false, true] {
