@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-swift build -c release --product kiln --scratch-path .build-release
+scripts/build-release.sh kiln
 PY=python3; [ -x .venv/bin/python ] && PY=.venv/bin/python
 exec "$PY" Benchmarks/foundation_bench.py "$@"

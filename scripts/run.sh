@@ -4,13 +4,13 @@
 # until Ctrl-C. Extra arguments go to `kiln serve`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product kiln
+scripts/build-release.sh kiln
 PY=python3
 [ -x .venv/bin/python ] && PY=.venv/bin/python
 "$PY" -c "import boto3" 2>/dev/null || { python3 -m venv .venv && .venv/bin/pip install -q boto3==1.43.11 && PY=.venv/bin/python; }
 
 LOG=$(mktemp)
-.build/release/kiln serve "$@" > >(tee "$LOG") 2>&1 &
+.build-release/release/kiln serve "$@" > >(tee "$LOG") 2>&1 &
 KILN_PID=$!
 trap 'kill -TERM $KILN_PID 2>/dev/null; wait $KILN_PID 2>/dev/null; rm -f "$LOG"' EXIT INT TERM
 for _ in $(seq 1 100); do grep -q '^export AWS_ENDPOINT_URL=' "$LOG" && break; sleep 0.1; done
