@@ -24,7 +24,7 @@ public enum LDATrainer {
             throw LDAError("word counts must be finite and ≥ 0, found \(bad)")
         }
         let k = configuration.numTopics, v = documents.columns
-        var rng = SplitMix64(seed: configuration.seed)
+        var rng = Kernels.SplitMix64(seed: configuration.seed)
         let start = Date()
         let extra = Int((1.25 * Double(k)).rounded(.up))
         let spectral = try SpectralEstimator(documents: documents, alpha0: configuration.alpha0).estimate(
@@ -40,7 +40,7 @@ public enum LDATrainer {
             for q in documents.values.indices { background[Int(documents.columnIndices[q])] += Double(documents.values[q]) }
             let meanAlpha = alpha.isEmpty ? 1 : alpha.reduce(0, +) / Double(alpha.count)
             while topics.count < k {
-                var t = background.map { $0 * (0.5 + rng.nextUnit()) + 1e-12 }
+                var t = background.map { $0 * (0.5 + rng.nextOpenUnit()) + 1e-12 }
                 let s = t.reduce(0, +)
                 t = t.map { $0 / s }
                 topics.append(t)

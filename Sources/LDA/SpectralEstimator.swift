@@ -68,7 +68,7 @@ struct SpectralEstimator {
 
     /// Estimates `components` topics (fewer when M₂ has fewer positive eigenvalues).
     func estimate(
-        components requested: Int, maxRestarts: Int, maxIterations: Int, tolerance: Double, rng: inout SplitMix64,
+        components requested: Int, maxRestarts: Int, maxIterations: Int, tolerance: Double, rng: inout Kernels.SplitMix64,
         log: (String) -> Void
     ) throws -> Estimate {
         let v = documents.columns

@@ -27,7 +27,7 @@ struct SymmetricTensorALS {
     /// The input is symmetrised first, so only its symmetric part matters.
     static func decompose(
         _ tensor: [Double], n: Int, rank: Int, maxRestarts: Int, maxIterations: Int, tolerance: Double,
-        workBudget: Double = SymmetricTensorALS.defaultWorkBudget, rng: inout SplitMix64
+        workBudget: Double = SymmetricTensorALS.defaultWorkBudget, rng: inout Kernels.SplitMix64
     ) -> Result {
         precondition(tensor.count == n * n * n && rank > 0 && n > 0)
         var t = tensor
@@ -56,7 +56,7 @@ struct SymmetricTensorALS {
         let runs = RunSlots(count: maxRestarts)
         let tensorCopy = t
         DispatchQueue.concurrentPerform(iterations: maxRestarts) { i in
-            var local = SplitMix64(seed: seeds[i])
+            var local = Kernels.SplitMix64(seed: seeds[i])
             runs.store(i, singleRun(tensorCopy, n: n, rank: rank, normT: normT, maxIterations: maxIterations, tolerance: tolerance, rng: &local))
         }
         var kept = runs.value(0)
@@ -84,7 +84,7 @@ struct SymmetricTensorALS {
     }
 
     private static func singleRun(
-        _ t: [Double], n: Int, rank: Int, normT: Double, maxIterations: Int, tolerance: Double, rng: inout SplitMix64
+        _ t: [Double], n: Int, rank: Int, normT: Double, maxIterations: Int, tolerance: Double, rng: inout Kernels.SplitMix64
     ) -> (a: [Double], b: [Double], c: [Double], residual: Double, iterations: Int) {
         var a = [Double](repeating: 0, count: n * rank)
         var b = initialFactors(t, n: n, rank: rank, rng: &rng)
@@ -124,7 +124,7 @@ struct SymmetricTensorALS {
     /// (for an orthogonally decomposable tensor they are exactly its components, so ALS then only
     /// polishes; plain random starts often stall with weak components left out). Eigenvectors
     /// are taken by decreasing |eigenvalue|; Gaussian columns fill any rank beyond n.
-    private static func initialFactors(_ t: [Double], n: Int, rank: Int, rng: inout SplitMix64) -> [Double] {
+    private static func initialFactors(_ t: [Double], n: Int, rank: Int, rng: inout Kernels.SplitMix64) -> [Double] {
         let theta = (0 ..< n).map { _ in rng.nextGaussian() }
         var m = [Double](repeating: 0, count: n * n)
         for a in 0 ..< n {

@@ -1,3 +1,5 @@
+import Foundation
+
 extension Kernels {
     /// SplitMix64: a small, fast, seedable generator, so training is reproducible from a seed on
     /// every platform (unlike `SystemRandomNumberGenerator`).
@@ -16,6 +18,15 @@ extension Kernels {
 
         /// Uniform in `[0, 1)` with 53 random bits.
         public mutating func nextUnit() -> Double { Double(next() >> 11) * 0x1p-53 }
+
+        /// Uniform in `(0, 1)`: never 0, so its logarithm is finite.
+        public mutating func nextOpenUnit() -> Double { (Double(next() >> 11) + 0.5) * 0x1p-53 }
+
+        /// Standard normal (Box–Muller on two open-interval uniforms).
+        public mutating func nextGaussian() -> Double {
+            let u = nextOpenUnit(), v = nextOpenUnit()
+            return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
+        }
 
         /// `+1` or `-1` with equal probability.
         public mutating func nextSign() -> Float { next() & 1 == 0 ? 1 : -1 }

@@ -4,19 +4,19 @@ import Testing
 @testable import LDA
 
 /// Gamma(shape) by Marsaglia–Tsang (boosted for shape < 1).
-private func sampleGamma(_ shape: Double, _ rng: inout SplitMix64) -> Double {
-    if shape < 1 { return sampleGamma(shape + 1, &rng) * pow(rng.nextUnit(), 1 / shape) }
+private func sampleGamma(_ shape: Double, _ rng: inout Kernels.SplitMix64) -> Double {
+    if shape < 1 { return sampleGamma(shape + 1, &rng) * pow(rng.nextOpenUnit(), 1 / shape) }
     let d = shape - 1.0 / 3, c = 1 / (9 * d).squareRoot()
     while true {
         let x = rng.nextGaussian(), v0 = 1 + c * x
         if v0 <= 0 { continue }
-        let v = v0 * v0 * v0, u = rng.nextUnit()
+        let v = v0 * v0 * v0, u = rng.nextOpenUnit()
         if log(u) < 0.5 * x * x + d - d * v + d * log(v) { return d * v }
     }
 }
 
-private func categorical(_ p: [Double], _ rng: inout SplitMix64) -> Int {
-    var u = rng.nextUnit() * p.reduce(0, +)
+private func categorical(_ p: [Double], _ rng: inout Kernels.SplitMix64) -> Int {
+    var u = rng.nextOpenUnit() * p.reduce(0, +)
     for (i, x) in p.enumerated() {
         u -= x
         if u <= 0 { return i }
@@ -29,12 +29,12 @@ private func categorical(_ p: [Double], _ rng: inout SplitMix64) -> Int {
 private func syntheticCorpus(
     topics: Int, wordsPerTopic: Int, documents: Int, alpha: Double, lengths: ClosedRange<Int>, seed: UInt64
 ) -> (corpus: SparseMatrix, beta: [[Double]]) {
-    var rng = SplitMix64(seed: seed)
+    var rng = Kernels.SplitMix64(seed: seed)
     let v = topics * wordsPerTopic
     var beta = [[Double]]()
     for t in 0 ..< topics {
-        var row = (0 ..< v).map { _ in 0.1 / Double(v) * (0.5 + rng.nextUnit()) }
-        for w in t * wordsPerTopic ..< (t + 1) * wordsPerTopic { row[w] += 0.9 / Double(wordsPerTopic) * (0.5 + rng.nextUnit()) }
+        var row = (0 ..< v).map { _ in 0.1 / Double(v) * (0.5 + rng.nextOpenUnit()) }
+        for w in t * wordsPerTopic ..< (t + 1) * wordsPerTopic { row[w] += 0.9 / Double(wordsPerTopic) * (0.5 + rng.nextOpenUnit()) }
         let s = row.reduce(0, +)
         beta.append(row.map { $0 / s })
     }
@@ -78,7 +78,7 @@ private func matchedCosine(_ truth: [[Double]], _ learned: Matrix) -> (mean: Dou
 
 @Test func alsRecoversAnOrthogonalTensor() {
     let n = 6
-    var rng = SplitMix64(seed: 7)
+    var rng = Kernels.SplitMix64(seed: 7)
     var basis = Matrix(rows: n, columns: n, values: (0 ..< n * n).map { _ in Float(rng.nextGaussian()) })
     SmallDense.orthonormalizeColumns(&basis)
     let weights: [Double] = [5, 4, 3, 2.5, 2, 1]
@@ -215,7 +215,7 @@ private func matchedCosine(_ truth: [[Double]], _ learned: Matrix) -> (mean: Dou
     }
     let v = 5, k = 3, alpha0 = 0.7
     let corpus = SparseMatrix(columns: v, rowStarts: starts, columnIndices: cols, values: vals)
-    var rng = SplitMix64(seed: 1)
+    var rng = Kernels.SplitMix64(seed: 1)
     let whiten = Matrix(rows: v, columns: k, values: (0 ..< v * k).map { _ in Float(rng.nextGaussian()) })
     let got = SpectralEstimator(documents: corpus, alpha0: alpha0).whitenedThirdMoment(whiten: whiten)
 
@@ -267,7 +267,7 @@ private func matchedCosine(_ truth: [[Double]], _ learned: Matrix) -> (mean: Dou
 
 @Test func alsRespectsTheWorkBudget() {
     let n = 5
-    var rng = SplitMix64(seed: 3)
+    var rng = Kernels.SplitMix64(seed: 3)
     let tensor = (0 ..< n * n * n).map { _ in rng.nextGaussian() }
     let result = SymmetricTensorALS.decompose(
         tensor, n: n, rank: n, maxRestarts: 10, maxIterations: 1000, tolerance: 1e-30, workBudget: 1e6, rng: &rng)
