@@ -12,7 +12,7 @@ import Linalg
 /// `LinearLearnerConfiguration.fullBatchPolish = false`.
 extension TrainingState {
     /// Largest `rows × features × outputs` polished (one gradient costs about 4× this in flops).
-    static let polishBudget = 20_000_000
+    static let polishBudget = 2_000_000
     static let polishMaxIterations = 300
 
     /// Polishes the eligible models in place. Returns the models selection may choose from (all when nothing

@@ -131,7 +131,7 @@ public struct LinearLearnerConfiguration: Sendable, Codable, Equatable {
     public var seed: UInt64 = 0
     /// Kiln addition, not a SageMaker hyperparameter: after the SGD epochs, solve each smooth regularised
     /// objective (logistic, softmax, squared loss; no l1) to convergence with full-batch L-BFGS when the training
-    /// set is small (rows × features × outputs ≤ 2·10⁷). nil = true.
+    /// set is small (rows × features × outputs ≤ 2·10⁶). nil = true.
     public var fullBatchPolish: Bool?
 
     public init(predictorType: PredictorType) {

@@ -79,13 +79,18 @@ struct PolishObjective: @unchecked Sendable {
         var loss = 0.0
         grad.withUnsafeMutableBufferPointer { g in
             z.withUnsafeMutableBufferPointer { z in
+                let w = t.baseAddress!
                 for i in lo ..< hi {
                     let row = x.baseAddress! + i * d
-                    for q in 0 ..< k { z[q] = useBias ? t[d * k + q] : 0 }
-                    for j in 0 ..< d {
-                        let v = Double(row[j])
-                        let w = t.baseAddress! + j * k
-                        for q in 0 ..< k { z[q] += v * w[q] }
+                    if k == 1 {
+                        z[0] = (useBias ? t[d] : 0) + Self.dot(row, w, d)
+                    } else {
+                        for q in 0 ..< k { z[q] = useBias ? t[d * k + q] : 0 }
+                        for j in 0 ..< d {
+                            let v = Double(row[j])
+                            let wj = w + j * k
+                            for q in 0 ..< k { z[q] += v * wj[q] }
+                        }
                     }
                     // z becomes d loss / d z.
                     let y = labels[i]
@@ -93,9 +98,12 @@ struct PolishObjective: @unchecked Sendable {
                     case .logistic:
                         let m = z[0]
                         let weight = y > 0.5 ? positiveWeight : 1
+                        // One exp: e = exp(−|m|) gives both softplus(±m) and the sigmoid.
                         let s = y > 0.5 ? -m : m
-                        loss += weight * (s > 0 ? s + log1p(exp(-s)) : log1p(exp(s)))
-                        z[0] = weight * (1 / (1 + exp(-m)) - Double(y))
+                        let e = exp(-abs(m))
+                        loss += weight * (max(s, 0) + log1p(e))
+                        let p = m >= 0 ? 1 / (1 + e) : e / (1 + e)
+                        z[0] = weight * (p - Double(y))
                     case .squared:
                         let r = z[0] - Double(y)
                         loss += r * r
@@ -112,15 +120,58 @@ struct PolishObjective: @unchecked Sendable {
                         loss += weight * (log(total) - log(max(z[target], 1e-300)))
                         for q in 0 ..< k { z[q] = weight * (z[q] / total - (q == target ? 1 : 0)) }
                     }
-                    for j in 0 ..< d {
-                        let v = Double(row[j])
-                        let gj = g.baseAddress! + j * k
-                        for q in 0 ..< k { gj[q] += v * z[q] }
+                    if k == 1 {
+                        Self.axpy(z[0], row, g.baseAddress!, d)
+                    } else {
+                        for j in 0 ..< d {
+                            let v = Double(row[j])
+                            let gj = g.baseAddress! + j * k
+                            for q in 0 ..< k { gj[q] += v * z[q] }
+                        }
                     }
                     for q in 0 ..< k { g[d * k + q] += z[q] }
                 }
             }
         }
         return (loss, grad)
+    }
+
+    /// Σⱼ x[j]·w[j] with four SIMD4<Double> accumulators.
+    @inline(__always) static func dot(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Double>, _ d: Int) -> Double {
+        var a0 = SIMD4<Double>(), a1 = SIMD4<Double>()
+        var j = 0
+        while j + 8 <= d {
+            a0 += SIMD4<Double>(load4(x + j)) * load4(w + j)
+            a1 += SIMD4<Double>(load4(x + j + 4)) * load4(w + j + 4)
+            j += 8
+        }
+        var s = (a0 + a1).sum()
+        while j < d {
+            s += Double(x[j]) * w[j]
+            j += 1
+        }
+        return s
+    }
+
+    /// g[j] += a·x[j].
+    @inline(__always) static func axpy(_ a: Double, _ x: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Double>, _ d: Int) {
+        var j = 0
+        while j + 4 <= d {
+            let v = SIMD4<Double>(load4(x + j)) * a + load4(UnsafePointer(g + j))
+            UnsafeMutableRawPointer(g + j).storeBytes(of: v, as: SIMD4<Double>.self)
+            j += 4
+        }
+        while j < d {
+            g[j] += a * Double(x[j])
+            j += 1
+        }
+    }
+
+    @inline(__always) static func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+    }
+
+    @inline(__always) static func load4(_ p: UnsafePointer<Double>) -> SIMD4<Double> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Double>.self)
     }
 }

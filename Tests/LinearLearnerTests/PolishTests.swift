@@ -174,7 +174,7 @@ func polishObjectiveGradientMatchesFiniteDifferences(kind: PolishObjective.Kind)
     #expect(logLoss(polished) < logLoss(plain))
 }
 
-@Test func polishIsSkippedForNonSmoothLossesAndOverBudget() throws {
+@Test func polishIsSkippedForNonSmoothObjectives() throws {
     let data = LabeledData(
         features: Matrix(rows: 4, columns: 1, values: [0, 1, 2, 3]), labels: [0, 0, 1, 1])
     var config = LinearLearnerConfiguration(predictorType: .binaryClassifier)
@@ -182,4 +182,9 @@ func polishObjectiveGradientMatchesFiniteDifferences(kind: PolishObjective.Kind)
     var lines: [String] = []
     _ = try LinearLearnerTrainer.train(train: data, validation: nil, configuration: config) { lines.append($0) }
     #expect(lines.contains("Full-batch polish skipped: loss hinge_loss is not smooth"))
+    config.loss = .logistic
+    config.l1 = 0.01
+    lines = []
+    _ = try LinearLearnerTrainer.train(train: data, validation: nil, configuration: config) { lines.append($0) }
+    #expect(lines.contains("Full-batch polish skipped: l1 > 0 is not smooth"))
 }
