@@ -2,7 +2,8 @@ import Dispatch
 import Foundation
 
 /// One model's regularised training objective on standardised features, as SGD minimises it:
-/// `(1/n)·Σᵢ weightᵢ·loss(zᵢ, yᵢ) + ½·wd·‖W‖² + ½·wd·bias_wd_mult·‖b‖²` with `z = x·W + b` (`k` outputs).
+/// `(1/n)·Σᵢ weightᵢ·loss(zᵢ, yᵢ) + ½·wd·‖W‖² + ½·wd·bias_wd_mult·‖b‖²` with `z = x·W + b`
+/// (`outputs` columns).
 /// Parameters are packed as `W` (features × outputs, row-major) followed by `b` (outputs).
 /// Only smooth losses: logistic, softmax and squared (`r²`, as `ScalarLoss`).
 struct PolishObjective: @unchecked Sendable {
@@ -154,7 +155,9 @@ struct PolishObjective: @unchecked Sendable {
     }
 
     /// g[j] += a·x[j].
-    @inline(__always) static func axpy(_ a: Double, _ x: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Double>, _ d: Int) {
+    @inline(__always) static func axpy(
+        _ a: Double, _ x: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Double>, _ d: Int
+    ) {
         var j = 0
         while j + 4 <= d {
             let v = SIMD4<Double>(load4(x + j)) * a + load4(UnsafePointer(g + j))

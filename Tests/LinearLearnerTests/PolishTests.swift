@@ -96,8 +96,9 @@ func polishObjectiveGradientMatchesFiniteDifferences(kind: PolishObjective.Kind)
                 var plus = theta, minus = theta
                 plus[e] += 1e-5
                 minus[e] -= 1e-5
-                let numeric =
-                    (objective.evaluate(plus, gradient: &scratch) - objective.evaluate(minus, gradient: &scratch)) / 2e-5
+                let up = objective.evaluate(plus, gradient: &scratch)
+                let down = objective.evaluate(minus, gradient: &scratch)
+                let numeric = (up - down) / 2e-5
                 #expect(abs(numeric - gradient[e]) < 1e-6 * max(1, abs(numeric)), "parameter \(e)")
             }
         }
