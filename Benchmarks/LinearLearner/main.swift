@@ -1,7 +1,7 @@
 // Quality/speed driver for LinearLearner on the bench data (.npy files).
 // usage: LLBench <dataset-dir> <binary_classifier|multiclass_classifier|regressor> [key=value ...]
 //   keys: epochs, mini_batch_size, num_models, learning_rate, wd, l1, optimizer, loss, num_classes, validation=1,
-//         quiet=1, repeat=N
+//         quiet=1, repeat=N, polish=0|1 (Kiln's full-batch L-BFGS polish; default on)
 import Foundation
 import Linalg
 import LinearLearner
@@ -59,6 +59,7 @@ if let v = options["num_classes"] { config.numClasses = Int(v)! }
 if let v = options["patience"] { config.earlyStoppingPatience = Int(v)! }
 if let v = options["seed"] { config.seed = UInt64(v)! }
 if let v = options["lr_scheduler_factor"] { config.lrSchedulerFactor = Float(v)! }
+if let v = options["polish"] { config.fullBatchPolish = v == "1" }
 if let v = options["criteria"] { config.binaryClassifierModelSelectionCriteria = .init(rawValue: v)! }
 let train = load(dir, "train"), test = load(dir, "test")
 let quiet = options["quiet"] == "1"

@@ -1,6 +1,6 @@
 """scikit-learn references for the LinearLearner bench (same settings as shared/bench/anchors.py g_linear).
 
-usage: sklearn_reference.py higgs|regression|digits   (2 threads; prints wall/cpu seconds and test quality)
+usage: sklearn_reference.py higgs|regression|digits|breast_cancer|iris|wine|diabetes   (2 threads; prints wall/cpu seconds and test quality)
 Timed like anchors.py: model fit on already standardised float32 data (the scaler is timed separately).
 """
 import os
@@ -47,8 +47,22 @@ elif which == "regression":
     Xs, Xts = sr.transform(X).astype(np.float32), sr.transform(Xt).astype(np.float32)
     timed("SGDRegressor 5 epochs", lambda: SGDRegressor(max_iter=5, tol=None, alpha=1e-6, random_state=0).fit(Xs, y), q(Xts))
 else:
+    # scikit-learn's bundled sets as exported by make_data.py (80/20 train_test_split, random_state=SEEDS["small"],
+    # stratified for classifiers): each estimator in a StandardScaler pipeline, default parameters.
     X, y = load(f"small/{which}", "train")
     Xt, yt = load(f"small/{which}", "test")
     from sklearn.pipeline import make_pipeline
-    timed("LogisticRegression (StandardScaler pipeline)", lambda: make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(X, y),
-          lambda m: f"test_accuracy={m.score(Xt, yt):.5f}")
+    if which == "diabetes":
+        q = lambda m: f"test_rmse={mean_squared_error(yt, m.predict(Xt)) ** 0.5:.5f}"
+        timed("Ridge alpha=1 (StandardScaler pipeline)", lambda: make_pipeline(StandardScaler(), Ridge(alpha=1.0)).fit(X, y), q)
+        timed("SGDRegressor (StandardScaler pipeline)", lambda: make_pipeline(StandardScaler(), SGDRegressor(random_state=0)).fit(X, y), q)
+    else:
+        binary = len(np.unique(y)) == 2
+        def q(m):
+            out = f"test_accuracy={m.score(Xt, yt):.5f}"
+            if binary:
+                out += f" test_roc_auc_score={roc_auc_score(yt, m.decision_function(Xt)):.5f}"
+            return out
+        timed("LogisticRegression (StandardScaler pipeline)", lambda: make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(X, y), q)
+        timed("SGDClassifier log_loss (StandardScaler pipeline)", lambda: make_pipeline(StandardScaler(), SGDClassifier(loss="log_loss", random_state=0)).fit(X, y), q)
+        timed("SGDClassifier hinge (StandardScaler pipeline)", lambda: make_pipeline(StandardScaler(), SGDClassifier(random_state=0)).fit(X, y), q)

@@ -129,6 +129,10 @@ public struct LinearLearnerConfiguration: Sendable, Codable, Equatable {
     public var huberDelta: Float = 1
     /// Seed of initialisation and batch order.
     public var seed: UInt64 = 0
+    /// Kiln addition, not a SageMaker hyperparameter: after the SGD epochs, solve each smooth regularised
+    /// objective (logistic, softmax, squared loss; no l1) to convergence with full-batch L-BFGS when the training
+    /// set is small (rows × features × outputs ≤ 2·10⁶). nil = true.
+    public var fullBatchPolish: Bool?
 
     public init(predictorType: PredictorType) {
         self.predictorType = predictorType

@@ -11,6 +11,9 @@ import Linalg
 /// 0.003; sgd with momentum: 0.3, 0.1, 0.03, 0.01), wd = 1/n (×1 and ×10 when a validation channel can
 /// judge them), positive_example_weight_mult=auto ×2
 /// (1, balanced); l1 auto = 0. With every value explicit the models differ only in their initialisation.
+///
+/// Kiln addition: on small training sets the smooth objectives are then solved to convergence with full-batch
+/// L-BFGS before model selection (see `TrainingState.polish`, `LinearLearnerConfiguration.fullBatchPolish`).
 public enum LinearLearnerTrainer {
     /// Rows used to rank the models against each other (per epoch for early stopping, and at the end).
     static let rankingSampleLimit = 100_000

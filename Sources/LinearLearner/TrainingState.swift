@@ -468,10 +468,12 @@ final class TrainingState {
         let tuneThreshold = binary && criterion != .lossFunction
         var rankedThreshold: Float?
         var selectionNote: String
+        let eligible = polish(train: train, log: log)
+        let candidates = (0 ..< modelCount).filter { eligible[$0] }
         if tuneThreshold {
             let results = thresholdCriteria(on: ranking)
-            var best = 0
-            for m in results.indices where results[m].value > results[best].value { best = m }
+            var best = candidates[0]
+            for m in candidates where results[m].value > results[best].value { best = m }
             selectedIndex = best
             rankedThreshold = results[best].threshold
             selectionNote = "\(criterion.rawValue)=\(formatMetric(results[best].value))"
@@ -485,8 +487,8 @@ final class TrainingState {
                 for m in values.indices { values[m] = values[m] / scale + penalty[m] }
             }
             log("Model selection objective per model: " + values.map { formatMetric($0) }.joined(separator: ", "))
-            var best = 0
-            for m in values.indices where values[m] < values[best] { best = m }
+            var best = candidates[0]
+            for m in candidates where values[m] < values[best] { best = m }
             selectedIndex = best
             selectionNote = "\(c.resolvedLoss.objectiveMetricName)=\(formatMetric(values[best]))"
         }
