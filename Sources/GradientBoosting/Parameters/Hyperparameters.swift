@@ -153,7 +153,7 @@ public struct Hyperparameters: Sendable {
         if let metrics = m["eval_metric"] {
             for name in metrics.split(separator: ",").map({ String($0).trimmingSpaces }) where !name.isEmpty {
                 guard Metric(name: name) != nil else {
-                    throw fail("eval_metric", "'\(name)' is not a supported metric (\(Metric.knownNames.joined(separator: ", ")), error@t, tweedie-nloglik@p)")
+                    throw fail("eval_metric", "'\(name)' is not a supported metric (\(Metric.knownNames.joined(separator: ", ")), error@t, tweedie-nloglik@p, ndcg@n, map@n, ndcg-, map@n-)")
                 }
                 if name == "auc" && !(p.objective.isBinary || p.objective == .logistic) && !p.objective.isMulticlass {
                     throw fail("eval_metric", "'auc' can only be used with binary classification objectives")
