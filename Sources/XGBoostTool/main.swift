@@ -35,7 +35,8 @@ func load(_ path: String, format: Format, hasLabel: Bool, weights: Bool, threads
         return try CSVParser.parse(file: path, options: .init(hasLabel: hasLabel, hasWeights: weights, threads: threads))
     case .libsvm:
         let p = try LibSVMParser.parse(file: path, hasLabel: hasLabel)
-        return LabeledData(features: p.matrix.densified(cols: max(cols ?? 0, p.matrix.cols)), labels: p.labels, weights: p.weights)
+        return LabeledData(features: p.matrix.densified(cols: max(cols ?? 0, p.matrix.cols)), labels: p.labels, weights: p.weights,
+                           groups: try p.groups(file: path))
     }
 }
 
