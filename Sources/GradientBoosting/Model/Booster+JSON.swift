@@ -72,6 +72,15 @@ extension Booster {
             s += "\"tweedie_regression_param\":{\"tweedie_variance_power\":\"\(Float(objective.tweedieVariancePower))\"}}"
         case .pseudoHuber:
             s += "\"pseudo_huber_param\":{\"huber_slope\":\"\(Float(objective.huberSlope))\"}}"
+        case .rankPairwise, .rankNDCG, .rankMAP:
+            // XGBoost ≥ 2.0 reads lambdarank_param; 1.7 reads lambda_rank_param
+            let r = objective.ranking
+            let pairs = r.numPairPerSample.map(String.init) ?? "4294967295"
+            s += "\"lambda_rank_param\":{\"fix_list_weight\":\"0\",\"num_pairsample\":\"1\"},"
+            s += "\"lambdarank_param\":{\"lambdarank_bias_norm\":\"1\",\"lambdarank_normalization\":\"\(r.normalization ? 1 : 0)\","
+            s += "\"lambdarank_num_pair_per_sample\":\"\(pairs)\",\"lambdarank_pair_method\":\"\(r.pairMethod.rawValue)\","
+            s += "\"lambdarank_score_normalization\":\"\(r.scoreNormalization ? 1 : 0)\",\"lambdarank_unbiased\":\"0\","
+            s += "\"ndcg_exp_gain\":\"\(r.expGain ? 1 : 0)\"}}"
         case .binaryHinge, .gamma, .absoluteError:
             s += "\"reg_loss_param\":{\"scale_pos_weight\":\"\(Float(objective.scalePosWeight))\"}}"
         default:
@@ -114,6 +123,13 @@ extension Booster {
         if let p = objDict["tweedie_regression_param"] as? [String: Any], let v = str(p["tweedie_variance_power"]).flatMap(Double.init) { obj.tweedieVariancePower = v }
         if let p = objDict["poisson_regression_param"] as? [String: Any], let v = str(p["max_delta_step"]).flatMap(Double.init) { obj.poissonMaxDeltaStep = v }
         if let p = objDict["pseudo_huber_param"] as? [String: Any], let v = str(p["huber_slope"]).flatMap(Double.init) { obj.huberSlope = v }
+        if let p = objDict["lambdarank_param"] as? [String: Any] {
+            if let m = str(p["lambdarank_pair_method"]).flatMap(RankingParameters.PairMethod.init(rawValue:)) { obj.ranking.pairMethod = m }
+            if let k = str(p["lambdarank_num_pair_per_sample"]).flatMap(Int.init), k < Int(UInt32.max) { obj.ranking.numPairPerSample = k }
+            if let v = str(p["ndcg_exp_gain"]) { obj.ranking.expGain = v != "0" && v != "false" }
+            if let v = str(p["lambdarank_normalization"]) { obj.ranking.normalization = v != "0" && v != "false" }
+            if let v = str(p["lambdarank_score_normalization"]) { obj.ranking.scoreNormalization = v != "0" && v != "false" }
+        }
         let numFeature = Int(str(lmp["num_feature"]) ?? "0") ?? 0
         var b = Booster(objective: obj, baseScore: 0.5, numFeature: numFeature)
         if let bsText = str(lmp["base_score"]) {

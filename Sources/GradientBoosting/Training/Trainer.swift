@@ -30,6 +30,8 @@ public struct Trainer {
         public var binned: BinnedMatrix
         public var labels: [Float]
         public var weights: [Float]?
+        /// Query groups (ranking), XGBoost's group pointer.
+        public var groups: [Int]?
         public var numFeature: Int
         public var binningSeconds: Double
     }
@@ -39,7 +41,7 @@ public struct Trainer {
         let t0 = monotonicSeconds()
         let cuts = QuantileCuts.build(matrix: train.features, weights: train.weights, maxBins: params.maxBin, threads: params.nthread)
         let binned = BinnedMatrix(matrix: train.features, cuts: cuts, threads: params.nthread)
-        return Prepared(binned: binned, labels: train.labels, weights: train.weights, numFeature: train.features.cols,
+        return Prepared(binned: binned, labels: train.labels, weights: train.weights, groups: train.groups, numFeature: train.features.cols,
                         binningSeconds: monotonicSeconds() - t0)
     }
 
@@ -58,6 +60,7 @@ public struct Trainer {
         obj.scalePosWeight = Float(params.scalePosWeight)
         obj.tweedieVariancePower = params.tweedieVariancePower
         if params.objective == .poisson { obj.poissonMaxDeltaStep = params.tree.maxDeltaStep }
+        obj.ranking.seed = params.seed
         return obj
     }
 
@@ -68,20 +71,29 @@ public struct Trainer {
         if let w = weights, w.contains(where: { !($0 >= 0) }) { throw TrainingError.invalidData("weights must be nonnegative") }
     }
 
+    static func check(groups: [Int]?, rows: Int, name: String) throws {
+        guard let g = groups else { return }
+        if g.first != 0 || g.last != rows || zip(g, g.dropFirst()).contains(where: { $0 > $1 }) {
+            throw TrainingError.invalidData("\(name): query groups do not cover the \(rows) rows in order")
+        }
+    }
+
     /// Trains on prepared (binned) data.
     public static func train(params: Hyperparameters, prepared: Prepared, validation: LabeledData? = nil,
                              logLine: (String) -> Void = { _ in }) throws -> Result {
         try check(params: params, labels: prepared.labels, weights: prepared.weights, validation: validation)
+        try check(groups: prepared.groups, rows: prepared.labels.count, name: "train")
+        if let v = validation { try check(groups: v.groups, rows: v.labels.count, name: "validation") }
         let obj = objective(params)
         let nf = max(prepared.numFeature, validation?.features.cols ?? 0)
         return try trainBinned(params: params, objective: obj, binned: prepared.binned, labels: prepared.labels,
-                               weights: prepared.weights, numFeature: nf, validation: validation,
+                               weights: prepared.weights, groups: prepared.groups, numFeature: nf, validation: validation,
                                binningSeconds: prepared.binningSeconds, logLine: logLine, n: prepared.binned.rows,
                                K: obj.outputGroups)
     }
 
     static func trainBinned(params: Hyperparameters, objective obj: Objective, binned: BinnedMatrix, labels: [Float],
-                            weights: [Float]?, numFeature nf: Int, validation: LabeledData?, binningSeconds: Double,
+                            weights: [Float]?, groups: [Int]? = nil, numFeature nf: Int, validation: LabeledData?, binningSeconds: Double,
                             logLine: (String) -> Void, n: Int, K: Int) throws -> Result {
         let threads = params.nthread
         var booster = Booster(objective: obj, baseScore: params.baseScore ?? 0.5, numFeature: nf)
@@ -126,11 +138,12 @@ public struct Trainer {
                         if let weights {
                             weights.withUnsafeBufferPointer { wb in
                                 obj.gradients(margins: mb.baseAddress!, labels: lb.baseAddress!, weights: wb.baseAddress!,
-                                              rows: n, out: gb.baseAddress!, threads: threads)
+                                              rows: n, out: gb.baseAddress!, threads: threads, groups: groups,
+                                              weightCount: wb.count, iteration: round)
                             }
                         } else {
                             obj.gradients(margins: mb.baseAddress!, labels: lb.baseAddress!, weights: nil, rows: n,
-                                          out: gb.baseAddress!, threads: threads)
+                                          out: gb.baseAddress!, threads: threads, groups: groups, iteration: round)
                         }
                     }
                 }
@@ -203,12 +216,13 @@ public struct Trainer {
             t = monotonicSeconds()
             var line = "[\(round)]"
             var esValue: Double? = nil
-            var sets: [(String, [Float], [Float], [Float]?)] = [("train", margins, labels, weights)]
-            if let v = validation { sets.append(("validation", valMargins, v.labels, v.weights)) }
-            for (name, m, y, w) in sets {
+            var sets: [(String, [Float], [Float], [Float]?, [Int]?)] = [("train", margins, labels, weights, groups)]
+            if let v = validation { sets.append(("validation", valMargins, v.labels, v.weights, v.groups)) }
+            for (name, m, y, w, g) in sets {
                 let preds = evalPredictions(obj, margins: m, rows: y.count, threads: threads)
                 for metric in metrics {
-                    let value = metric.evaluate(preds: preds.values, width: preds.width, labels: y, weights: w, threads: threads)
+                    let value = metric.evaluate(preds: preds.values, width: preds.width, labels: y, weights: w, groups: g,
+                                                threads: threads)
                     line += "\t\(name)-\(metric.name):\(format5(value))"
                     if name == "validation", let es = esMetric, es.name == metric.name { esValue = value }
                 }
