@@ -408,3 +408,55 @@ def test_rank_objectives(objective, kiln_xgb, tmp_path):
     loaded.load_model(str(model))
     kp = kiln_predict(kiln_xgb, tmp_path, model, valid[0])
     np.testing.assert_allclose(loaded.predict(xgb.DMatrix(valid[0])), kp, atol=1e-5)
+
+
+# ---- booster=dart ----
+
+DART = {
+    "uniform_tree": {"rate_drop": 0.2},
+    "weighted_forest": {"rate_drop": 0.15, "sample_type": "weighted", "normalize_type": "forest"},
+    "one_drop_skip": {"rate_drop": 0.05, "one_drop": 1, "skip_drop": 0.3},
+}
+
+
+@pytest.mark.parametrize("case", list(DART))
+def test_dart(case, kiln_xgb, tmp_path):
+    """xgboost loads Kiln's dart model (weight_drop) and predicts what kiln-xgb predicts; Kiln predicts with
+    xgboost's dart model; dropout is random (xgboost's generator cannot be reproduced), so the test metric
+    only has to be comparable."""
+    Xtr, Xte, ytr, yte = _bc()
+    params = {"booster": "dart", "objective": "binary:logistic", "max_depth": 3, "eta": 0.3, **DART[case]}
+    rounds = 30
+    model, _ = kiln_train(kiln_xgb, tmp_path, Xtr, ytr, params, rounds)
+    doc = __import__("json").loads(model.read_text())["learner"]["gradient_booster"]
+    assert doc["name"] == "dart" and len(doc["weight_drop"]) == rounds
+    kp = kiln_predict(kiln_xgb, tmp_path, model, Xte)
+    loaded = xgb.Booster()
+    loaded.load_model(str(model))
+    np.testing.assert_allclose(loaded.predict(xgb.DMatrix(Xte)), kp, rtol=0, atol=1e-5)
+
+    bst = py_train(Xtr, ytr, params, rounds)
+    pp = bst.predict(xgb.DMatrix(Xte))
+    theirs = tmp_path / "xgb-dart.json"
+    bst.save_model(str(theirs))
+    np.testing.assert_allclose(kiln_predict(kiln_xgb, tmp_path, theirs, Xte), pp, rtol=0, atol=1e-5)
+    kl, pl = log_loss(yte, kp), log_loss(yte, pp)
+    ka, pa = roc_auc_score(yte, kp), roc_auc_score(yte, pp)
+    print(f"dart {case}: logloss kiln {kl:.5f} xgb {pl:.5f}; AUC kiln {ka:.5f} xgb {pa:.5f}")
+    assert ka >= pa - 0.01
+    assert kl <= pl * 1.25
+
+
+def test_dart_without_drops_is_gbtree(kiln_xgb, tmp_path):
+    """skip_drop=1 never drops: the dart model equals xgboost's (deterministic), all weights 1."""
+    Xtr, Xte, ytr, yte = _bc()
+    params = {"booster": "dart", "objective": "binary:logistic", "max_depth": 3, "eta": 0.3, "rate_drop": 0.5,
+              "skip_drop": 1, "eval_metric": "logloss"}
+    _, log = kiln_train(kiln_xgb, tmp_path, Xtr, ytr, params, 20, Xte, yte)
+    kval = float(log[-1].split("\t")[-1].split(":")[1])
+    res = {}
+    xgb.train({**params, "base_score": 0.5, "tree_method": "hist", "nthread": 2}, xgb.DMatrix(Xtr, label=ytr), 20,
+              evals=[(xgb.DMatrix(Xte, label=yte), "validation")], evals_result=res, verbose_eval=False)
+    pval = res["validation"]["logloss"][-1]
+    print(f"dart skip_drop=1: validation-logloss kiln {kval:.5f} xgb {pval:.5f}")
+    assert abs(kval - pval) <= 0.003 * pval

@@ -37,7 +37,9 @@ extension Booster {
         s += attributes.keys.sorted().map { "\(str($0)):\(str(attributes[$0]!))" }.joined(separator: ",")
         s += "},\"feature_names\":[],\"feature_types\":[],\"gradient_booster\":{"
         switch kind {
-        case .gbtree:
+        case .gbtree, .dart:
+            // dart wraps the gbtree model: {"name":"dart","gbtree":{"name":"gbtree","model":…},"weight_drop":[…]}
+            if kind == .dart { s += "\"gbtree\":{" }
             s += "\"model\":{\"gbtree_model_param\":{\"num_parallel_tree\":\"\(numParallelTree)\",\"num_trees\":\"\(trees.count)\"},"
             s += "\"tree_info\":\(iarr(treeInfo)),\"trees\":["
             for (i, t) in trees.enumerated() {
@@ -55,7 +57,13 @@ extension Booster {
                 s += "\"split_type\":\(iarr(zeros)),\"sum_hessian\":\(arr(t.sumHessian)),"
                 s += "\"tree_param\":{\"num_deleted\":\"0\",\"num_feature\":\"\(nf)\",\"num_nodes\":\"\(n)\",\"size_leaf_vector\":\"0\"}}"
             }
-            s += "]},\"name\":\"gbtree\"},"
+            s += "]},\"name\":\"gbtree\"}"
+            if kind == .dart {
+                var w = treeWeights
+                if w.count != trees.count { w = [Float](repeating: 1, count: trees.count) }
+                s += ",\"name\":\"dart\",\"weight_drop\":\(arr(w))}"
+            }
+            s += ","
         case .gblinear:
             s += "\"model\":{\"weights\":\(arr(linearWeights))},\"name\":\"gblinear\"},"
         }
@@ -153,8 +161,13 @@ extension Booster {
             return b
         }
         var model = gb["model"] as? [String: Any] ?? [:]
-        if name != "gbtree" {
-            throw ModelError(message: "unsupported booster '\(name)' (gbtree and gblinear models load)")
+        if name == "dart" {
+            b.kind = .dart
+            let inner = gb["gbtree"] as? [String: Any] ?? [:]
+            model = inner["model"] as? [String: Any] ?? [:]
+            b.treeWeights = floats(gb["weight_drop"]) ?? []
+        } else if name != "gbtree" {
+            throw ModelError(message: "unsupported booster '\(name)' (gbtree, dart and gblinear models load)")
         }
         if let p = model["gbtree_model_param"] as? [String: Any] { b.numParallelTree = Int(str(p["num_parallel_tree"]) ?? "1") ?? 1 }
         b.treeInfo = ints(model["tree_info"]) ?? []
@@ -189,6 +202,9 @@ extension Booster {
             b.trees.append(tree)
         }
         if b.treeInfo.count != b.trees.count { b.treeInfo = [Int](repeating: 0, count: b.trees.count) }
+        if b.kind == .dart && b.treeWeights.count != b.trees.count {
+            throw ModelError(message: "dart model: weight_drop has \(b.treeWeights.count) weights for \(b.trees.count) trees")
+        }
         for t in b.trees { for f in t.splitFeature where Int(f) >= b.numFeature { b.numFeature = Int(f) + 1 } }
         return b
     }

@@ -98,6 +98,8 @@ public struct Trainer {
         let threads = params.nthread
         var booster = Booster(objective: obj, baseScore: params.baseScore ?? 0.5, numFeature: nf)
         booster.numParallelTree = params.numParallelTree
+        let isDart = params.booster == "dart"
+        if isDart { booster.kind = .dart }
         let base = booster.baseMargins()
         var margins = [Float](repeating: 0, count: n * K)
         for r in 0..<n { for k in 0..<K { margins[r * K + k] = base[k] } }
@@ -118,6 +120,9 @@ public struct Trainer {
         treeParams.eta = params.tree.eta / Double(params.numParallelTree)
         let grower = HistTreeGrower(rows: n, features: binned.features, cuts: binned.cuts, threads: threads)
         var gpair = [SIMD2<Float>](repeating: .zero, count: n * K)
+        // dart: each tree's unweighted output on the training (and validation) rows, and a generator of its own
+        var dartTrain: [[Float]] = [], dartValid: [[Float]] = []
+        var dartRng = SplitMix64(seed: params.seed &+ 0x5DEE_CE66D)
 
         // early stopping: the last user metric on validation (SageMaker container behaviour)
         let esMetric: Metric? = {
@@ -132,7 +137,17 @@ public struct Trainer {
 
         for round in 0..<params.numRound {
             var t = monotonicSeconds()
-            margins.withUnsafeBufferPointer { mb in
+            // dart: the gradients see the margins without the dropped trees
+            var dropped: [Int] = []
+            var gradMargins = margins
+            if isDart {
+                dropped = params.dart.drop(weights: booster.treeWeights, rng: &dartRng)
+                for d in dropped {
+                    let w = booster.treeWeights[d], k = booster.treeInfo[d], c = dartTrain[d]
+                    for r in 0..<n { gradMargins[r * K + k] -= w * c[r] }
+                }
+            }
+            gradMargins.withUnsafeBufferPointer { mb in
                 labels.withUnsafeBufferPointer { lb in
                     gpair.withUnsafeMutableBufferPointer { gb in
                         if let weights {
@@ -165,6 +180,15 @@ public struct Trainer {
                         }
                     }
                     t = monotonicSeconds()
+                    if isDart {
+                        let (c, v) = dartOutputs(tree: tree, binned: binned, valX: valX, threads: threads)
+                        dartTrain.append(c)
+                        dartValid.append(v)
+                        booster.trees.append(tree)
+                        booster.treeInfo.append(k)
+                        profile.predictionUpdate += monotonicSeconds() - t
+                        continue
+                    }
                     // margins of the training rows: from the leaf segments, or by walking bins if rows were sampled
                     margins.withUnsafeMutableBufferPointer { mb in
                         let mp = SendablePointer(mb.baseAddress!)
@@ -211,6 +235,30 @@ public struct Trainer {
                     booster.treeInfo.append(k)
                 }
             }
+            if isDart {
+                // re-weight the dropped trees and give the new ones their weight; margins follow
+                let newTrees = K * params.numParallelTree
+                let (factor, newWeight) = params.dart.normalization(dropped: dropped.count, newTrees: newTrees, eta: params.tree.eta)
+                var changes: [(tree: Int, by: Float)] = []
+                for d in dropped {
+                    let old = booster.treeWeights[d]
+                    booster.treeWeights[d] = old * factor
+                    changes.append((d, booster.treeWeights[d] - old))
+                }
+                for i in (booster.trees.count - newTrees)..<booster.trees.count {
+                    booster.treeWeights.append(newWeight)
+                    changes.append((i, newWeight))
+                }
+                for (i, by) in changes {
+                    let k = booster.treeInfo[i]
+                    let c = dartTrain[i]
+                    for r in 0..<n { margins[r * K + k] += by * c[r] }
+                    if valX != nil {
+                        let cv = dartValid[i]
+                        for r in 0..<cv.count { valMargins[r * K + k] += by * cv[r] }
+                    }
+                }
+            }
             // evaluation line
             if params.skipEvaluation && esMetric == nil { continue }
             t = monotonicSeconds()
@@ -247,6 +295,7 @@ public struct Trainer {
             if booster.trees.count > keep {
                 booster.trees.removeLast(booster.trees.count - keep)
                 booster.treeInfo.removeLast(booster.treeInfo.count - keep)
+                if isDart { booster.treeWeights.removeLast(booster.treeWeights.count - keep) }
             }
             booster.attributes["best_iteration"] = String(bestIteration)
             booster.attributes["best_ntree_limit"] = String((bestIteration + 1) * params.numParallelTree)
@@ -257,6 +306,31 @@ public struct Trainer {
         profile.splitFinding += grower.profile.splitFinding
         profile.partition += grower.profile.partition
         return Result(booster: booster, log: log, bestIteration: best, profile: profile, binningSeconds: binningSeconds)
+    }
+
+    /// A new tree's output on every training row (walking the bins) and every validation row.
+    static func dartOutputs(tree: RegressionTree, binned: BinnedMatrix, valX: DataMatrix?, threads: Int) -> ([Float], [Float]) {
+        let n = binned.rows, F = binned.features
+        var train = [Float](repeating: 0, count: n)
+        binned.bins.withUnsafeBufferPointer { bb in
+            train.withUnsafeMutableBufferPointer { tb in
+                let tp = SendablePointer(tb.baseAddress!)
+                let blocks = max(1, min(64, n / 8192))
+                parallelFor(blocks, threads: threads) { b in
+                    for r in (n * b / blocks)..<(n * (b + 1) / blocks) {
+                        tp.p[r] = tree.splitCondition[tree.leaf(forBins: bb.baseAddress! + r * F, hasMissing: binned.cuts.hasMissing)]
+                    }
+                }
+            }
+        }
+        var valid: [Float] = []
+        if let vx = valX {
+            valid = [Float](repeating: 0, count: vx.rows)
+            vx.values.withUnsafeBufferPointer { xb in
+                for r in 0..<vx.rows { valid[r] = tree.splitCondition[tree.leaf(for: xb.baseAddress! + r * vx.cols, featureCount: vx.cols)] }
+            }
+        }
+        return (train, valid)
     }
 
     static func evalPredictions(_ obj: Objective, margins: [Float], rows: Int, threads: Int = 1) -> (values: [Float], width: Int) {
