@@ -26,8 +26,6 @@ public struct RankingParameters: Sendable, Equatable {
 
     public var numPair: Int { numPairPerSample ?? (pairMethod == .topk ? 32 : 1) }
 
-    /// The default metric's name: truncated at k for topk (`ndcg@32`), as XGBoost ≥ 2.0 names it.
-    public func metricName(_ base: String) -> String { pairMethod == .topk ? "\(base)@\(numPair)" : base }
 }
 
 extension Objective {

@@ -57,8 +57,9 @@ public struct Objective: Sendable {
         case .absoluteError: return "mae"
         case .pseudoHuber: return "mphe"
         case .squaredLogError: return "rmsle"
-        case .rankPairwise, .rankNDCG: return ranking.metricName("ndcg")
-        case .rankMAP: return ranking.metricName("map")
+        // XGBoost 1.7 (the SageMaker container's log lines): map for every rank:* objective;
+        // XGBoost >= 2.0 would say ndcg@32 (pairwise, ndcg) and map@32 (map)
+        case .rankPairwise, .rankNDCG, .rankMAP: return "map"
         }
     }
 
