@@ -243,7 +243,7 @@ def test_objective_family(objective, kiln_xgb, tmp_path):
                     evals_result=res, verbose_eval=False)
     metric = extra["eval_metric"]
     pval = res["validation"][metric][-1]
-    print(f"{objective}: validation-{metric} kiln {kval:.5f} xgb {pval:.5f}")
+    print(f"{objective} ({queries} queries): validation-{metric} kiln {kval:.5f} xgb {pval:.5f}")
     if metric == "auc":
         assert abs(kval - pval) <= 0.003 * pval
     else:
@@ -320,11 +320,11 @@ def test_csv_weights(kiln_xgb, tmp_path):
 
 # ---- learning to rank: qid in libsvm, ndcg/map metrics, rank:* objectives ----
 
-def ranking_data(n_queries, seed, binary=False):
-    """Deterministic synthetic queries (5-20 documents each): graded relevance 0-4 (or 0/1) from a noisy
-    linear score, rows of a query contiguous."""
+def ranking_data(n_queries, seed, binary=False, sizes=(5, 21)):
+    """Deterministic synthetic queries (5-20 documents each by default): graded relevance 0-4 (or 0/1) from a
+    noisy linear score, rows of a query contiguous."""
     rng = np.random.default_rng(seed)
-    sizes = rng.integers(5, 21, size=n_queries)
+    sizes = rng.integers(*sizes, size=n_queries)
     qid = np.repeat(np.arange(n_queries), sizes)
     X = rng.normal(size=(len(qid), 6))
     score = X @ np.array([1.0, -0.7, 0.5, 0.0, 0.3, 0.0]) + rng.normal(scale=0.6, size=len(qid))
@@ -384,12 +384,15 @@ def test_ranking_metrics_equal_xgboost(case, kiln_xgb, tmp_path):
         assert abs(kiln[name] - theirs[name]) <= 1e-5, name
 
 
+@pytest.mark.parametrize("queries", ["short", "long"])
 @pytest.mark.parametrize("objective", ["rank:pairwise", "rank:ndcg", "rank:map"])
-def test_rank_objectives(objective, kiln_xgb, tmp_path):
+def test_rank_objectives(objective, queries, kiln_xgb, tmp_path):
     """Same queries and parameters: ndcg@32 / map@32 (xgboost 3.x's default metric names) on validation
-    within 0.3 %. Kiln's default metric is the 1.7 container's `map`."""
+    within 0.3 %. Kiln's default metric is the 1.7 container's `map`. Long queries (30-69 documents) exercise
+    the top-32 truncation of pairs and of the ideal DCG."""
     binary = objective == "rank:map"
-    train, valid = ranking_data(80, 3, binary), ranking_data(40, 4, binary)
+    sizes = (5, 21) if queries == "short" else (30, 70)
+    train, valid = ranking_data(80, 3, binary, sizes), ranking_data(40, 4, binary, sizes)
     params = {"objective": objective, "max_depth": 4, "eta": 0.2}
     rounds = 20
     _, default = kiln_train_rank(kiln_xgb, tmp_path, train, valid, params, 1)
@@ -403,7 +406,7 @@ def test_rank_objectives(objective, kiln_xgb, tmp_path):
     xgb.train({**params, "base_score": 0.5, "tree_method": "hist", "nthread": 2}, dtr, rounds,
               evals=[(dtr, "train"), (dva, "validation")], evals_result=res, verbose_eval=False)
     pval, ptr = res["validation"][metric][-1], res["train"][metric][-1]
-    print(f"{objective}: validation-{metric} kiln {kiln[f'validation-{metric}']:.5f} xgb {pval:.5f}; "
+    print(f"{objective} ({queries} queries): validation-{metric} kiln {kiln[f'validation-{metric}']:.5f} xgb {pval:.5f}; "
           f"train kiln {kiln[f'train-{metric}']:.5f} xgb {ptr:.5f}")
     assert abs(kiln[f"validation-{metric}"] - pval) <= 0.003 * pval
     # xgboost loads Kiln's ranking model and predicts the same scores
