@@ -403,8 +403,8 @@ def test_rank_objectives(objective, queries, kiln_xgb, tmp_path):
     dtr = xgb.DMatrix(train[0], label=train[1], qid=train[2])
     dva = xgb.DMatrix(valid[0], label=valid[1], qid=valid[2])
     res = {}
-    xgb.train({**params, "base_score": 0.5, "tree_method": "hist", "nthread": 2}, dtr, rounds,
-              evals=[(dtr, "train"), (dva, "validation")], evals_result=res, verbose_eval=False)
+    bst = xgb.train({**params, "base_score": 0.5, "tree_method": "hist", "nthread": 2}, dtr, rounds,
+                    evals=[(dtr, "train"), (dva, "validation")], evals_result=res, verbose_eval=False)
     pval, ptr = res["validation"][metric][-1], res["train"][metric][-1]
     print(f"{objective} ({queries} queries): validation-{metric} kiln {kiln[f'validation-{metric}']:.5f} xgb {pval:.5f}; "
           f"train kiln {kiln[f'train-{metric}']:.5f} xgb {ptr:.5f}")
@@ -414,6 +414,10 @@ def test_rank_objectives(objective, queries, kiln_xgb, tmp_path):
     loaded.load_model(str(model))
     kp = kiln_predict(kiln_xgb, tmp_path, model, valid[0])
     np.testing.assert_allclose(loaded.predict(xgb.DMatrix(valid[0])), kp, atol=1e-5)
+    # and kiln-xgb predicts with xgboost's ranking model
+    theirs = tmp_path / "xgb-rank.json"
+    bst.save_model(str(theirs))
+    np.testing.assert_allclose(kiln_predict(kiln_xgb, tmp_path, theirs, valid[0]), bst.predict(dva), atol=1e-5)
 
 
 # ---- booster=dart ----
