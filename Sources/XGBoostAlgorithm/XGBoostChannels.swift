@@ -77,7 +77,8 @@ enum XGBoostChannels {
                                            options: .init(hasLabel: true, hasWeights: params.csvWeights, threads: params.nthread))
             case .libsvm:
                 let p = try LibSVMParser.parse(bytes: bytes, fileName: name, hasLabel: true)
-                return LabeledData(features: p.matrix.densified(cols: p.matrix.cols), labels: p.labels, weights: p.weights)
+                return LabeledData(features: p.matrix.densified(cols: p.matrix.cols), labels: p.labels, weights: p.weights,
+                                   groups: try p.groups(file: name))
             case .recordio:
                 return try recordio(bytes, name: name)
             case .parquet:
@@ -118,12 +119,16 @@ enum XGBoostChannels {
         var values: [Float] = []
         var labels: [Float] = []
         var weights: [Float]? = pieces.allSatisfy { $0.weights != nil } ? [] : nil
+        // query groups: each file's groups follow the previous file's (a query does not span files)
+        var groups: [Int]? = pieces.allSatisfy { $0.groups != nil } ? [0] : nil
         for p in pieces {
             let m = p.features.cols == cols ? p.features : p.features.resized(cols: cols)
+            if let g = p.groups { let base = labels.count; groups? += g.dropFirst().map { $0 + base } }
             values += m.values
             labels += p.labels
             if let w = p.weights { weights? += w }
         }
-        return LabeledData(features: DataMatrix(rows: labels.count, cols: cols, values: values), labels: labels, weights: weights)
+        return LabeledData(features: DataMatrix(rows: labels.count, cols: cols, values: values), labels: labels, weights: weights,
+                           groups: groups)
     }
 }

@@ -35,7 +35,9 @@ func load(_ path: String, format: Format, hasLabel: Bool, weights: Bool, threads
         return try CSVParser.parse(file: path, options: .init(hasLabel: hasLabel, hasWeights: weights, threads: threads))
     case .libsvm:
         let p = try LibSVMParser.parse(file: path, hasLabel: hasLabel)
-        return LabeledData(features: p.matrix.densified(cols: max(cols ?? 0, p.matrix.cols)), labels: p.labels, weights: p.weights)
+        // query groups matter for training and evaluation only; prediction scores rows one by one
+        return LabeledData(features: p.matrix.densified(cols: max(cols ?? 0, p.matrix.cols)), labels: p.labels, weights: p.weights,
+                           groups: hasLabel ? try p.groups(file: path) : nil)
     }
 }
 

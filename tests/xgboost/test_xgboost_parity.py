@@ -316,3 +316,157 @@ def test_csv_weights(kiln_xgb, tmp_path):
     pval = res["validation"]["logloss"][-1]
     print(f"csv_weights: validation-logloss kiln {kval:.5f} xgb {pval:.5f}")
     assert abs(kval - pval) <= 0.003 * pval
+
+
+# ---- learning to rank: qid in libsvm, ndcg/map metrics, rank:* objectives ----
+
+def ranking_data(n_queries, seed, binary=False, sizes=(5, 21)):
+    """Deterministic synthetic queries (5-20 documents each by default): graded relevance 0-4 (or 0/1) from a
+    noisy linear score, rows of a query contiguous."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(*sizes, size=n_queries)
+    qid = np.repeat(np.arange(n_queries), sizes)
+    X = rng.normal(size=(len(qid), 6))
+    score = X @ np.array([1.0, -0.7, 0.5, 0.0, 0.3, 0.0]) + rng.normal(scale=0.6, size=len(qid))
+    y = np.digitize(score, [-0.8, 0.0, 0.8, 1.6]).astype(float)
+    if binary:
+        y = (y >= 3).astype(float)
+    return X, y, qid
+
+
+def write_libsvm_qid(path, X, y, qid):
+    with open(path, "w") as f:
+        for row, label, q in zip(X, y, qid):
+            toks = " ".join(f"{j}:{v:.17g}" for j, v in enumerate(row))
+            f.write(f"{label:g} qid:{q} {toks}\n")
+
+
+def kiln_train_rank(tool, tmp, train, valid, params, rounds):
+    paths = []
+    for name, (X, y, q) in (("train", train), ("validation", valid)):
+        p = tmp / f"{name}.libsvm"
+        write_libsvm_qid(p, X, y, q)
+        paths.append(p)
+    model = tmp / "kiln-rank.json"
+    cmd = [tool, "train", "--train", str(paths[0]), "--validation", str(paths[1]), "--content-type", "text/libsvm",
+           "--model-out", str(model), "--param", f"num_round={rounds}"]
+    for k, v in params.items():
+        cmd += ["--param", f"{k}={v}"]
+    log = run(cmd).stdout.splitlines()
+    last = dict(f.split(":", 1) for f in log[-1].split("\t")[1:])
+    return model, {k: float(v) for k, v in last.items()}
+
+
+RANK_METRICS = {
+    "graded": (False, "ndcg,ndcg@3,ndcg@5-,ndcg-"),
+    "binary": (True, "map,map@5,map-,map@3-,ndcg"),
+}
+
+
+@pytest.mark.parametrize("case", list(RANK_METRICS))
+def test_ranking_metrics_equal_xgboost(case, kiln_xgb, tmp_path):
+    """Kiln's logged ndcg/map values equal xgboost's evaluation of the same model on the same queries."""
+    binary, metrics = RANK_METRICS[case]
+    train, valid = ranking_data(40, 1, binary), ranking_data(25, 2, binary)
+    objective = "rank:map" if binary else "rank:ndcg"
+    model, kiln = kiln_train_rank(kiln_xgb, tmp_path, train, valid,
+                                  {"objective": objective, "eval_metric": metrics, "max_depth": 3, "eta": 0.3}, 5)
+    loaded = xgb.Booster()
+    loaded.load_model(str(model))
+    loaded.set_param([("eval_metric", m) for m in metrics.split(",")])
+    theirs = {}
+    for set_name, (X, y, q) in (("train", train), ("validation", valid)):  # train has queries without relevant docs
+        line = loaded.eval(xgb.DMatrix(X, label=y, qid=q), set_name)
+        theirs.update({k: float(v) for k, v in (f.split(":", 1) for f in line.split("\t")[1:])})
+    print(f"{case}: kiln {kiln} xgb {theirs}")
+    assert set(kiln) == set(theirs)
+    for name in kiln:
+        assert abs(kiln[name] - theirs[name]) <= 1e-5, name
+
+
+@pytest.mark.parametrize("queries", ["short", "long"])
+@pytest.mark.parametrize("objective", ["rank:pairwise", "rank:ndcg", "rank:map"])
+def test_rank_objectives(objective, queries, kiln_xgb, tmp_path):
+    """Same queries and parameters: ndcg@32 / map@32 (xgboost 3.x's default metric names) on validation
+    within 0.3 %. Kiln's default metric is the 1.7 container's `map`. Long queries (30-69 documents) exercise
+    the top-32 truncation of pairs and of the ideal DCG."""
+    binary = objective == "rank:map"
+    sizes = (5, 21) if queries == "short" else (30, 70)
+    train, valid = ranking_data(80, 3, binary, sizes), ranking_data(40, 4, binary, sizes)
+    params = {"objective": objective, "max_depth": 4, "eta": 0.2}
+    rounds = 20
+    _, default = kiln_train_rank(kiln_xgb, tmp_path, train, valid, params, 1)
+    assert list(default) == ["train-map", "validation-map"]
+    metric = "map@32" if binary else "ndcg@32"
+    params["eval_metric"] = metric
+    model, kiln = kiln_train_rank(kiln_xgb, tmp_path, train, valid, params, rounds)
+    dtr = xgb.DMatrix(train[0], label=train[1], qid=train[2])
+    dva = xgb.DMatrix(valid[0], label=valid[1], qid=valid[2])
+    res = {}
+    bst = xgb.train({**params, "base_score": 0.5, "tree_method": "hist", "nthread": 2}, dtr, rounds,
+                    evals=[(dtr, "train"), (dva, "validation")], evals_result=res, verbose_eval=False)
+    pval, ptr = res["validation"][metric][-1], res["train"][metric][-1]
+    print(f"{objective} ({queries} queries): validation-{metric} kiln {kiln[f'validation-{metric}']:.5f} xgb {pval:.5f}; "
+          f"train kiln {kiln[f'train-{metric}']:.5f} xgb {ptr:.5f}")
+    assert abs(kiln[f"validation-{metric}"] - pval) <= 0.003 * pval
+    # xgboost loads Kiln's ranking model and predicts the same scores
+    loaded = xgb.Booster()
+    loaded.load_model(str(model))
+    kp = kiln_predict(kiln_xgb, tmp_path, model, valid[0])
+    np.testing.assert_allclose(loaded.predict(xgb.DMatrix(valid[0])), kp, atol=1e-5)
+    # and kiln-xgb predicts with xgboost's ranking model
+    theirs = tmp_path / "xgb-rank.json"
+    bst.save_model(str(theirs))
+    np.testing.assert_allclose(kiln_predict(kiln_xgb, tmp_path, theirs, valid[0]), bst.predict(dva), atol=1e-5)
+
+
+# ---- booster=dart ----
+
+DART = {
+    "uniform_tree": {"rate_drop": 0.2},
+    "weighted_forest": {"rate_drop": 0.15, "sample_type": "weighted", "normalize_type": "forest"},
+    "one_drop_skip": {"rate_drop": 0.05, "one_drop": 1, "skip_drop": 0.3},
+}
+
+
+@pytest.mark.parametrize("case", list(DART))
+def test_dart(case, kiln_xgb, tmp_path):
+    """xgboost loads Kiln's dart model (weight_drop) and predicts what kiln-xgb predicts; Kiln predicts with
+    xgboost's dart model; dropout is random (xgboost's generator cannot be reproduced), so the test metric
+    only has to be comparable."""
+    Xtr, Xte, ytr, yte = _bc()
+    params = {"booster": "dart", "objective": "binary:logistic", "max_depth": 3, "eta": 0.3, **DART[case]}
+    rounds = 30
+    model, _ = kiln_train(kiln_xgb, tmp_path, Xtr, ytr, params, rounds)
+    doc = __import__("json").loads(model.read_text())["learner"]["gradient_booster"]
+    assert doc["name"] == "dart" and len(doc["weight_drop"]) == rounds
+    kp = kiln_predict(kiln_xgb, tmp_path, model, Xte)
+    loaded = xgb.Booster()
+    loaded.load_model(str(model))
+    np.testing.assert_allclose(loaded.predict(xgb.DMatrix(Xte)), kp, rtol=0, atol=1e-5)
+
+    bst = py_train(Xtr, ytr, params, rounds)
+    pp = bst.predict(xgb.DMatrix(Xte))
+    theirs = tmp_path / "xgb-dart.json"
+    bst.save_model(str(theirs))
+    np.testing.assert_allclose(kiln_predict(kiln_xgb, tmp_path, theirs, Xte), pp, rtol=0, atol=1e-5)
+    kl, pl = log_loss(yte, kp), log_loss(yte, pp)
+    ka, pa = roc_auc_score(yte, kp), roc_auc_score(yte, pp)
+    print(f"dart {case}: logloss kiln {kl:.5f} xgb {pl:.5f}; AUC kiln {ka:.5f} xgb {pa:.5f}")
+    assert ka >= pa - 0.01
+    assert kl <= pl * 1.25
+
+
+def test_dart_without_drops_is_gbtree(kiln_xgb, tmp_path):
+    """skip_drop=1 never drops: the dart model equals xgboost's (deterministic), all weights 1."""
+    Xtr, Xte, ytr, yte = _bc()
+    params = {"booster": "dart", "objective": "binary:logistic", "max_depth": 3, "eta": 0.3, "rate_drop": 0.5,
+              "skip_drop": 1, "eval_metric": "logloss"}
+    _, log = kiln_train(kiln_xgb, tmp_path, Xtr, ytr, params, 20, Xte, yte)
+    kval = float(log[-1].split("\t")[-1].split(":")[1])
+    res = {}
+    xgb.train({**params, "base_score": 0.5, "tree_method": "hist", "nthread": 2}, xgb.DMatrix(Xtr, label=ytr), 20,
+              evals=[(xgb.DMatrix(Xte, label=yte), "validation")], evals_result=res, verbose_eval=False)
+    pval = res["validation"]["logloss"][-1]
+    print(f"dart skip_drop=1: validation-logloss kiln {kval:.5f} xgb {pval:.5f}")
+    assert abs(kval - pval) <= 0.003 * pval

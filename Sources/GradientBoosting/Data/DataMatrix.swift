@@ -53,17 +53,38 @@ public struct CSRMatrix: Sendable {
     }
 }
 
-/// Features plus labels and optional instance weights.
+/// Features plus labels, optional instance weights and optional query groups.
 public struct LabeledData: Sendable {
     public var features: DataMatrix
     public var labels: [Float]
     public var weights: [Float]?
+    /// Query groups for ranking as XGBoost's group pointer: `groups[g]..<groups[g + 1]` are the rows of
+    /// query `g` (`groups.first == 0`, `groups.last == rows`); nil = no query information.
+    public var groups: [Int]?
 
-    public init(features: DataMatrix, labels: [Float], weights: [Float]? = nil) {
+    public init(features: DataMatrix, labels: [Float], weights: [Float]? = nil, groups: [Int]? = nil) {
         self.features = features
         self.labels = labels
         self.weights = weights
+        self.groups = groups
     }
+}
+
+/// Query groups from per-row query ids: each run of equal ids is one group, as XGBoost forms them.
+/// A query id that comes back after another one is an error (XGBoost needs the rows of a query together).
+public func queryGroups(qids: [Int], file: String) throws -> [Int] {
+    var ptr = [0]
+    var seen = Set<Int>()
+    for i in qids.indices where i > 0 && qids[i] != qids[i - 1] {
+        seen.insert(qids[i - 1])
+        if seen.contains(qids[i]) {
+            throw DataError(file: file, line: 0,
+                            message: "row \(i + 1): qid \(qids[i]) appears again after other queries; the rows of a query must be contiguous")
+        }
+        ptr.append(i)
+    }
+    if !qids.isEmpty { ptr.append(qids.count) }
+    return ptr
 }
 
 /// A data error a user can act on: which file, which line, what was wrong.

@@ -1,10 +1,17 @@
-/// libsvm text: `<label>[:<weight>] <index>:<value> …`; indices are used as given (0-based by
-/// convention, as XGBoost does); `qid:` tokens are ignored; absent entries are missing values.
+/// libsvm text: `<label>[:<weight>] [qid:<n>] <index>:<value> …`; indices are used as given (0-based by
+/// convention, as XGBoost does); `qid:<n>` gives the row's query (ranking); absent entries are missing values.
 public enum LibSVMParser {
     public struct Parsed: Sendable {
         public var matrix: CSRMatrix
         public var labels: [Float]
         public var weights: [Float]?
+        /// Query id of each row when the file has `qid:` tokens (every row must then have one).
+        public var qids: [Int]?
+
+        /// Query groups (XGBoost's group pointer) from `qids`, nil without qids.
+        public func groups(file: String) throws -> [Int]? {
+            try qids.map { try queryGroups(qids: $0, file: file) }
+        }
     }
 
     public static func parse(file: String, hasLabel: Bool = true) throws -> Parsed {
@@ -20,6 +27,8 @@ public enum LibSVMParser {
         var weights: [Float] = []
         var anyWeight = false
         var maxCol = -1
+        var qids: [Int] = []
+        var rowsWithQid = 0
         try bytes.withUnsafeBufferPointer { buf in
             guard let p = buf.baseAddress else { return }
             let n = buf.count
@@ -32,6 +41,7 @@ public enum LibSVMParser {
                 var tokenStart = i
                 var first = true
                 var lineHasContent = false
+                var lineQid: Int? = nil
                 var hashAt = le
                 for k in i..<le where p[k] == 35 { hashAt = k; break }  // '#' comment
                 let lineEnd = hashAt
@@ -68,7 +78,10 @@ public enum LibSVMParser {
                             throw DataError(file: fileName, line: lineNo, message: "expected index:value, found '\(text())'")
                         }
                         if colon - tokenStart == 3 && p[tokenStart] == 113 && p[tokenStart + 1] == 105 && p[tokenStart + 2] == 100 {
-                            // qid:<n>
+                            guard let q = parseDecimal(p, colon + 1, te), q == q.rounded(), abs(q) < 1e15 else {
+                                throw DataError(file: fileName, line: lineNo, message: "cannot parse query id in '\(text())'")
+                            }
+                            lineQid = Int(q)
                         } else {
                             guard let j = parseDecimal(p, tokenStart, colon), j >= 0, j == j.rounded(), j < 4_294_967_295 else {
                                 throw DataError(file: fileName, line: lineNo, message: "bad feature index in '\(text())'")
@@ -84,14 +97,20 @@ public enum LibSVMParser {
                     first = false
                     tokenStart = te
                 }
-                if lineHasContent { offsets.append(idx.count) }
+                if lineHasContent {
+                    offsets.append(idx.count)
+                    if let q = lineQid { rowsWithQid += 1; qids.append(q) } else { qids.append(0) }
+                    if rowsWithQid > 0 && rowsWithQid != qids.count {
+                        throw DataError(file: fileName, line: lineNo, message: "some rows have a qid and others not; give every row a qid")
+                    }
+                }
                 i = le + 1
             }
         }
         let rows = offsets.count - 1
         if rows == 0 { throw DataError(file: fileName, line: 0, message: "file has no data rows") }
         let m = CSRMatrix(rows: rows, cols: maxCol + 1, rowOffsets: offsets, columnIndices: idx, values: vals)
-        return Parsed(matrix: m, labels: labels, weights: anyWeight ? weights : nil)
+        return Parsed(matrix: m, labels: labels, weights: anyWeight ? weights : nil, qids: rowsWithQid > 0 ? qids : nil)
     }
 
     /// In prediction input without labels, the first token may already be `idx:val`.

@@ -11,17 +11,25 @@ public struct Metric: Sendable {
         case error(threshold: Double)
         case poissonNLogLik, gammaNLogLik
         case tweedieNLogLik(rho: Double)
+        /// Ranking metrics over query groups; `top` nil = whole list; `minus`: a group without any
+        /// relevant document scores 0 instead of 1 (the `-` suffix).
+        case ndcg(top: Int?, minus: Bool)
+        case map(top: Int?, minus: Bool)
     }
     public var kind: Kind
     /// The name printed in log lines (`error@0.7`, `tweedie-nloglik@1.5`).
     public var name: String
 
     public static let knownNames = ["rmse", "rmsle", "mae", "mape", "mphe", "logloss", "auc", "aucpr", "merror",
-                                    "mlogloss", "error", "poisson-nloglik", "gamma-nloglik", "tweedie-nloglik"]
+                                    "mlogloss", "error", "poisson-nloglik", "gamma-nloglik", "tweedie-nloglik", "ndcg", "map"]
 
     /// Parses an XGBoost metric name; nil if unknown.
     public init?(name: String) {
         self.name = name
+        if let ranking = Metric.rankingKind(name) {
+            kind = ranking
+            return
+        }
         let parts = name.split(separator: "@", maxSplits: 1).map(String.init)
         let base = parts[0]
         let arg = parts.count > 1 ? Double(parts[1]) : nil
@@ -49,11 +57,29 @@ public struct Metric: Sendable {
     }
 
     /// Whether larger is better (for early stopping).
-    public var maximize: Bool { kind == .auc || kind == .aucpr }
+    public var maximize: Bool {
+        switch kind {
+        case .auc, .aucpr, .ndcg, .map: return true
+        default: return false
+        }
+    }
 
-    /// `preds` holds `width` values per row (class probabilities for multi-class).
-    public func evaluate(preds: [Float], width: Int, labels: [Float], weights: [Float]?, threads: Int = 1) -> Double {
+    /// `preds` holds `width` values per row (class probabilities for multi-class); `groups` (XGBoost's
+    /// group pointer) splits the rows into queries for the ranking metrics (nil: one query).
+    public func evaluate(preds: [Float], width: Int, labels: [Float], weights: [Float]?, groups: [Int]? = nil,
+                         threads: Int = 1) -> Double {
         let n = labels.count
+        switch kind {
+        case .ndcg(let top, let minus):
+            return Metric.rankingMean(preds: preds, labels: labels, weights: weights, groups: groups ?? [0, n]) {
+                Metric.ndcg(preds: $0, labels: $1, top: top, minus: minus)
+            }
+        case .map(let top, let minus):
+            return Metric.rankingMean(preds: preds, labels: labels, weights: weights, groups: groups ?? [0, n]) {
+                Metric.averagePrecision(preds: $0, labels: $1, top: top, minus: minus)
+            }
+        default: break
+        }
         @inline(__always) func w(_ i: Int) -> Double { weights.map { Double($0[i]) } ?? 1 }
         var sum = 0.0
         var wsum = 0.0

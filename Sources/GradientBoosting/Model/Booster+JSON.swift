@@ -37,7 +37,9 @@ extension Booster {
         s += attributes.keys.sorted().map { "\(str($0)):\(str(attributes[$0]!))" }.joined(separator: ",")
         s += "},\"feature_names\":[],\"feature_types\":[],\"gradient_booster\":{"
         switch kind {
-        case .gbtree:
+        case .gbtree, .dart:
+            // dart wraps the gbtree model: {"name":"dart","gbtree":{"name":"gbtree","model":…},"weight_drop":[…]}
+            if kind == .dart { s += "\"gbtree\":{" }
             s += "\"model\":{\"gbtree_model_param\":{\"num_parallel_tree\":\"\(numParallelTree)\",\"num_trees\":\"\(trees.count)\"},"
             s += "\"tree_info\":\(iarr(treeInfo)),\"trees\":["
             for (i, t) in trees.enumerated() {
@@ -55,7 +57,13 @@ extension Booster {
                 s += "\"split_type\":\(iarr(zeros)),\"sum_hessian\":\(arr(t.sumHessian)),"
                 s += "\"tree_param\":{\"num_deleted\":\"0\",\"num_feature\":\"\(nf)\",\"num_nodes\":\"\(n)\",\"size_leaf_vector\":\"0\"}}"
             }
-            s += "]},\"name\":\"gbtree\"},"
+            s += "]},\"name\":\"gbtree\"}"
+            if kind == .dart {
+                var w = treeWeights
+                if w.count != trees.count { w = [Float](repeating: 1, count: trees.count) }
+                s += ",\"name\":\"dart\",\"weight_drop\":\(arr(w))}"
+            }
+            s += ","
         case .gblinear:
             s += "\"model\":{\"weights\":\(arr(linearWeights))},\"name\":\"gblinear\"},"
         }
@@ -72,6 +80,15 @@ extension Booster {
             s += "\"tweedie_regression_param\":{\"tweedie_variance_power\":\"\(Float(objective.tweedieVariancePower))\"}}"
         case .pseudoHuber:
             s += "\"pseudo_huber_param\":{\"huber_slope\":\"\(Float(objective.huberSlope))\"}}"
+        case .rankPairwise, .rankNDCG, .rankMAP:
+            // XGBoost ≥ 2.0 reads lambdarank_param; 1.7 reads lambda_rank_param
+            let r = objective.ranking
+            let pairs = r.numPairPerSample.map(String.init) ?? "4294967295"
+            s += "\"lambda_rank_param\":{\"fix_list_weight\":\"0\",\"num_pairsample\":\"1\"},"
+            s += "\"lambdarank_param\":{\"lambdarank_bias_norm\":\"1\",\"lambdarank_normalization\":\"\(r.normalization ? 1 : 0)\","
+            s += "\"lambdarank_num_pair_per_sample\":\"\(pairs)\",\"lambdarank_pair_method\":\"\(r.pairMethod.rawValue)\","
+            s += "\"lambdarank_score_normalization\":\"\(r.scoreNormalization ? 1 : 0)\",\"lambdarank_unbiased\":\"0\","
+            s += "\"ndcg_exp_gain\":\"\(r.expGain ? 1 : 0)\"}}"
         case .binaryHinge, .gamma, .absoluteError:
             s += "\"reg_loss_param\":{\"scale_pos_weight\":\"\(Float(objective.scalePosWeight))\"}}"
         default:
@@ -114,6 +131,13 @@ extension Booster {
         if let p = objDict["tweedie_regression_param"] as? [String: Any], let v = str(p["tweedie_variance_power"]).flatMap(Double.init) { obj.tweedieVariancePower = v }
         if let p = objDict["poisson_regression_param"] as? [String: Any], let v = str(p["max_delta_step"]).flatMap(Double.init) { obj.poissonMaxDeltaStep = v }
         if let p = objDict["pseudo_huber_param"] as? [String: Any], let v = str(p["huber_slope"]).flatMap(Double.init) { obj.huberSlope = v }
+        if let p = objDict["lambdarank_param"] as? [String: Any] {
+            if let m = str(p["lambdarank_pair_method"]).flatMap(RankingParameters.PairMethod.init(rawValue:)) { obj.ranking.pairMethod = m }
+            if let k = str(p["lambdarank_num_pair_per_sample"]).flatMap(Int.init), k < Int(UInt32.max) { obj.ranking.numPairPerSample = k }
+            if let v = str(p["ndcg_exp_gain"]) { obj.ranking.expGain = v != "0" && v != "false" }
+            if let v = str(p["lambdarank_normalization"]) { obj.ranking.normalization = v != "0" && v != "false" }
+            if let v = str(p["lambdarank_score_normalization"]) { obj.ranking.scoreNormalization = v != "0" && v != "false" }
+        }
         let numFeature = Int(str(lmp["num_feature"]) ?? "0") ?? 0
         var b = Booster(objective: obj, baseScore: 0.5, numFeature: numFeature)
         if let bsText = str(lmp["base_score"]) {
@@ -137,8 +161,13 @@ extension Booster {
             return b
         }
         var model = gb["model"] as? [String: Any] ?? [:]
-        if name != "gbtree" {
-            throw ModelError(message: "unsupported booster '\(name)' (gbtree and gblinear models load)")
+        if name == "dart" {
+            b.kind = .dart
+            let inner = gb["gbtree"] as? [String: Any] ?? [:]
+            model = inner["model"] as? [String: Any] ?? [:]
+            b.treeWeights = floats(gb["weight_drop"]) ?? []
+        } else if name != "gbtree" {
+            throw ModelError(message: "unsupported booster '\(name)' (gbtree, dart and gblinear models load)")
         }
         if let p = model["gbtree_model_param"] as? [String: Any] { b.numParallelTree = Int(str(p["num_parallel_tree"]) ?? "1") ?? 1 }
         b.treeInfo = ints(model["tree_info"]) ?? []
@@ -173,6 +202,9 @@ extension Booster {
             b.trees.append(tree)
         }
         if b.treeInfo.count != b.trees.count { b.treeInfo = [Int](repeating: 0, count: b.trees.count) }
+        if b.kind == .dart && b.treeWeights.count != b.trees.count {
+            throw ModelError(message: "dart model: weight_drop has \(b.treeWeights.count) weights for \(b.trees.count) trees")
+        }
         for t in b.trees { for f in t.splitFeature where Int(f) >= b.numFeature { b.numFeature = Int(f) + 1 } }
         return b
     }

@@ -1,6 +1,6 @@
 /// A trained model: trees (or linear weights), objective and base score, as XGBoost keeps them.
 public struct Booster: Sendable {
-    public enum Kind: String, Sendable { case gbtree, gblinear }
+    public enum Kind: String, Sendable { case gbtree, gblinear, dart }
     public var kind: Kind = .gbtree
     public var objective: Objective
     /// `base_score` in prediction space, one per output group (XGBoost 1.7 writes one value).
@@ -11,6 +11,8 @@ public struct Booster: Sendable {
     public var trees: [RegressionTree] = []
     /// Output group (class) of each tree.
     public var treeInfo: [Int] = []
+    /// dart: weight of each tree in predictions (XGBoost's `weight_drop`); empty for gbtree.
+    public var treeWeights: [Float] = []
     public var numParallelTree = 1
     /// gblinear: `(numFeature + 1) * groups` weights, feature-major, bias row last.
     public var linearWeights: [Float] = []
@@ -45,6 +47,7 @@ public struct Booster: Sendable {
         let lin = linearWeights
         let nf = numFeature
         let isLinear = kind == .gblinear
+        let weights = kind == .dart && treeWeights.count >= limit ? treeWeights : []
         x.values.withUnsafeBufferPointer { xb in
             out.withUnsafeMutableBufferPointer { ob in
                 let op = SendablePointer(ob.baseAddress!)
@@ -61,9 +64,16 @@ public struct Booster: Sendable {
                             }
                             continue
                         }
-                        for t in 0..<limit {
-                            let leaf = trees[t].leaf(for: row, featureCount: F)
-                            op.p[r * K + info[t]] += trees[t].splitCondition[leaf]
+                        if weights.isEmpty {
+                            for t in 0..<limit {
+                                let leaf = trees[t].leaf(for: row, featureCount: F)
+                                op.p[r * K + info[t]] += trees[t].splitCondition[leaf]
+                            }
+                        } else {
+                            for t in 0..<limit {
+                                let leaf = trees[t].leaf(for: row, featureCount: F)
+                                op.p[r * K + info[t]] += weights[t] * trees[t].splitCondition[leaf]
+                            }
                         }
                     }
                 }

@@ -22,6 +22,9 @@ public struct Objective: Sendable {
         case tweedie = "reg:tweedie"
         case softmax = "multi:softmax"
         case softprob = "multi:softprob"
+        case rankPairwise = "rank:pairwise"
+        case rankNDCG = "rank:ndcg"
+        case rankMAP = "rank:map"
     }
 
     public var kind: Kind
@@ -31,6 +34,8 @@ public struct Objective: Sendable {
     public var huberSlope: Double = 1
     /// count:poisson's own max_delta_step (XGBoost default 0.7) used in its hessian.
     public var poissonMaxDeltaStep: Double = 0.7
+    /// rank:* — pair construction and normalisation (XGBoost ≥ 2.0's LambdaMART parameters).
+    public var ranking = RankingParameters()
 
     public init(kind: Kind, numClass: Int = 1) {
         self.kind = kind
@@ -52,6 +57,9 @@ public struct Objective: Sendable {
         case .absoluteError: return "mae"
         case .pseudoHuber: return "mphe"
         case .squaredLogError: return "rmsle"
+        // XGBoost 1.7 (the SageMaker container's log lines): map for every rank:* objective;
+        // XGBoost >= 2.0 would say ndcg@32 (pairwise, ndcg) and map@32 (map)
+        case .rankPairwise, .rankNDCG, .rankMAP: return "map"
         }
     }
 
@@ -78,6 +86,12 @@ public struct Objective: Sendable {
                 if !(y >= 0) { return "PoissonRegression: label must be nonnegative (found \(y))" }
             case .gamma, .tweedie:
                 if !(y >= 0) { return "\(kind.rawValue): label must be nonnegative (found \(y))" }
+            case .rankNDCG:
+                if !(y >= 0 && y == y.rounded() && y <= 31) {
+                    return "rank:ndcg: relevance degrees must be integers in [0, 31] for the exponential NDCG gain (found \(y))"
+                }
+            case .rankMAP:
+                if !(y == 0 || y == 1) { return "rank:map: labels must be binary, 0 or 1 (found \(y))" }
             case .squaredLogError:
                 if !(y > -1) { return "label must be greater than -1 for rmsle so that log(label + 1) can be valid (found \(y))" }
             default:
@@ -88,8 +102,17 @@ public struct Objective: Sendable {
     }
 
     /// Gradient pairs for all rows; multi-class output is class-major: `gpair[k * n + row]`.
+    /// Ranking objectives use `groups` (XGBoost's group pointer; nil = one query) and `iteration`
+    /// (seeds the pair sampling of `lambdarank_pair_method = mean`); `weights` then holds one per query
+    /// or one per row (the query's first row counts).
     public func gradients(margins: UnsafePointer<Float>, labels: UnsafePointer<Float>, weights: UnsafePointer<Float>?,
-                          rows n: Int, out gpair: UnsafeMutablePointer<SIMD2<Float>>, threads: Int) {
+                          rows n: Int, out gpair: UnsafeMutablePointer<SIMD2<Float>>, threads: Int,
+                          groups: [Int]? = nil, weightCount: Int = 0, iteration: Int = 0) {
+        if kind.isRanking {
+            rankingGradients(margins: margins, labels: labels, weights: weights, weightCount: weightCount, rows: n,
+                             groups: groups ?? [0, n], iteration: iteration, out: gpair, threads: threads)
+            return
+        }
         let blocks = max(1, min(64, n / 8192))
         let gp = SendablePointer(gpair)
         let me = self
@@ -178,6 +201,8 @@ public struct Objective: Sendable {
                 let e = expf(-margins[i])
                 out[i] = SIMD2((1 - y * e) * w, y * e * w)
             }
+        case .rankPairwise, .rankNDCG, .rankMAP:
+            break  // computed per query in `rankingGradients`
         case .tweedie:
             let rho = Float(tweedieVariancePower)
             for i in from..<to {
@@ -225,6 +250,7 @@ public struct Objective: Sendable {
 extension Objective.Kind {
     public var isMulticlass: Bool { self == .softmax || self == .softprob }
     public var isBinary: Bool { self == .binaryLogistic || self == .binaryLogitRaw || self == .binaryHinge }
+    public var isRanking: Bool { self == .rankPairwise || self == .rankNDCG || self == .rankMAP }
 }
 
 /// `%g`-like formatting used in names such as `tweedie-nloglik@1.5`.

@@ -7,6 +7,8 @@ public struct Hyperparameters: Sendable {
     public var earlyStoppingRounds: Int? = nil
     public var csvWeights = false
     public var booster = "gbtree"
+    /// booster=dart: sample_type, normalize_type, rate_drop, one_drop, skip_drop.
+    public var dart = DartParameters()
     public var nthread = 2
     public var tree = TreeParameters()
     public var subsample = 1.0
@@ -101,9 +103,13 @@ public struct Hyperparameters: Sendable {
             throw ValidationError(message: "Require input for parameter num_class for multi-class classification")
         }
         if let b = try choice("booster", ["gbtree", "gblinear", "dart"]) {
-            if b == "dart" { throw fail("booster", "'dart' is not supported by Kiln yet") }
             p.booster = b
         }
+        if let v = try choice("sample_type", ["uniform", "weighted"]) { p.dart.sampleType = .init(rawValue: v)! }
+        if let v = try choice("normalize_type", ["tree", "forest"]) { p.dart.normalizeType = .init(rawValue: v)! }
+        if let v = try dbl("rate_drop", 0, 1) { p.dart.rateDrop = v }
+        if let v = try choice("one_drop", ["0", "1"]) { p.dart.oneDrop = v == "1" }
+        if let v = try dbl("skip_drop", 0, 1) { p.dart.skipDrop = v }
         if let v = try int("verbosity", 0...3) { p.verbosity = v }
         if let v = try int("nthread", min: 1) { p.nthread = v }
         if let v = try dbl("eta", 0, 1) { p.tree.eta = v }
@@ -153,7 +159,7 @@ public struct Hyperparameters: Sendable {
         if let metrics = m["eval_metric"] {
             for name in metrics.split(separator: ",").map({ String($0).trimmingSpaces }) where !name.isEmpty {
                 guard Metric(name: name) != nil else {
-                    throw fail("eval_metric", "'\(name)' is not a supported metric (\(Metric.knownNames.joined(separator: ", ")), error@t, tweedie-nloglik@p)")
+                    throw fail("eval_metric", "'\(name)' is not a supported metric (\(Metric.knownNames.joined(separator: ", ")), error@t, tweedie-nloglik@p, ndcg@n, map@n, ndcg-, map@n-)")
                 }
                 if name == "auc" && !(p.objective.isBinary || p.objective == .logistic) && !p.objective.isMulticlass {
                     throw fail("eval_metric", "'auc' can only be used with binary classification objectives")

@@ -29,10 +29,12 @@ enum LinearTrainer {
                     gpair.withUnsafeMutableBufferPointer { gb in
                         if let ws = train.weights {
                             ws.withUnsafeBufferPointer { wb in
-                                obj.gradients(margins: mb.baseAddress!, labels: lb.baseAddress!, weights: wb.baseAddress!, rows: n, out: gb.baseAddress!, threads: params.nthread)
+                                obj.gradients(margins: mb.baseAddress!, labels: lb.baseAddress!, weights: wb.baseAddress!, rows: n, out: gb.baseAddress!, threads: params.nthread,
+                                              groups: train.groups, weightCount: wb.count, iteration: round)
                             }
                         } else {
-                            obj.gradients(margins: mb.baseAddress!, labels: lb.baseAddress!, weights: nil, rows: n, out: gb.baseAddress!, threads: params.nthread)
+                            obj.gradients(margins: mb.baseAddress!, labels: lb.baseAddress!, weights: nil, rows: n, out: gb.baseAddress!, threads: params.nthread,
+                                          groups: train.groups, iteration: round)
                         }
                     }
                 }
@@ -80,16 +82,16 @@ enum LinearTrainer {
             profile.histograms += monotonicSeconds() - t
             booster.linearWeights = w
             var line = "[\(round)]"
-            var sets: [(String, [Float], [Float], [Float]?)] = [("train", margins, train.labels, train.weights)]
+            var sets: [(String, [Float], [Float], [Float]?, [Int]?)] = [("train", margins, train.labels, train.weights, train.groups)]
             if let v = validation {
                 let vm = booster.predictMargins(v.features, threads: params.nthread)
                 valMargins = vm
-                sets.append(("validation", valMargins, v.labels, v.weights))
+                sets.append(("validation", valMargins, v.labels, v.weights, v.groups))
             }
-            for (name, m, y, wt) in sets {
+            for (name, m, y, wt, g) in sets {
                 let preds = Trainer.evalPredictions(obj, margins: m, rows: y.count)
                 for metric in metrics {
-                    line += "\t\(name)-\(metric.name):\(format5(metric.evaluate(preds: preds.values, width: preds.width, labels: y, weights: wt)))"
+                    line += "\t\(name)-\(metric.name):\(format5(metric.evaluate(preds: preds.values, width: preds.width, labels: y, weights: wt, groups: g)))"
                 }
             }
             logLine(line)

@@ -30,6 +30,8 @@ public struct Trainer {
         public var binned: BinnedMatrix
         public var labels: [Float]
         public var weights: [Float]?
+        /// Query groups (ranking), XGBoost's group pointer.
+        public var groups: [Int]?
         public var numFeature: Int
         public var binningSeconds: Double
     }
@@ -39,7 +41,7 @@ public struct Trainer {
         let t0 = monotonicSeconds()
         let cuts = QuantileCuts.build(matrix: train.features, weights: train.weights, maxBins: params.maxBin, threads: params.nthread)
         let binned = BinnedMatrix(matrix: train.features, cuts: cuts, threads: params.nthread)
-        return Prepared(binned: binned, labels: train.labels, weights: train.weights, numFeature: train.features.cols,
+        return Prepared(binned: binned, labels: train.labels, weights: train.weights, groups: train.groups, numFeature: train.features.cols,
                         binningSeconds: monotonicSeconds() - t0)
     }
 
@@ -58,6 +60,7 @@ public struct Trainer {
         obj.scalePosWeight = Float(params.scalePosWeight)
         obj.tweedieVariancePower = params.tweedieVariancePower
         if params.objective == .poisson { obj.poissonMaxDeltaStep = params.tree.maxDeltaStep }
+        obj.ranking.seed = params.seed
         return obj
     }
 
@@ -68,24 +71,35 @@ public struct Trainer {
         if let w = weights, w.contains(where: { !($0 >= 0) }) { throw TrainingError.invalidData("weights must be nonnegative") }
     }
 
+    static func check(groups: [Int]?, rows: Int, name: String) throws {
+        guard let g = groups else { return }
+        if g.first != 0 || g.last != rows || zip(g, g.dropFirst()).contains(where: { $0 > $1 }) {
+            throw TrainingError.invalidData("\(name): query groups do not cover the \(rows) rows in order")
+        }
+    }
+
     /// Trains on prepared (binned) data.
     public static func train(params: Hyperparameters, prepared: Prepared, validation: LabeledData? = nil,
                              logLine: (String) -> Void = { _ in }) throws -> Result {
         try check(params: params, labels: prepared.labels, weights: prepared.weights, validation: validation)
+        try check(groups: prepared.groups, rows: prepared.labels.count, name: "train")
+        if let v = validation { try check(groups: v.groups, rows: v.labels.count, name: "validation") }
         let obj = objective(params)
         let nf = max(prepared.numFeature, validation?.features.cols ?? 0)
         return try trainBinned(params: params, objective: obj, binned: prepared.binned, labels: prepared.labels,
-                               weights: prepared.weights, numFeature: nf, validation: validation,
+                               weights: prepared.weights, groups: prepared.groups, numFeature: nf, validation: validation,
                                binningSeconds: prepared.binningSeconds, logLine: logLine, n: prepared.binned.rows,
                                K: obj.outputGroups)
     }
 
     static func trainBinned(params: Hyperparameters, objective obj: Objective, binned: BinnedMatrix, labels: [Float],
-                            weights: [Float]?, numFeature nf: Int, validation: LabeledData?, binningSeconds: Double,
+                            weights: [Float]?, groups: [Int]? = nil, numFeature nf: Int, validation: LabeledData?, binningSeconds: Double,
                             logLine: (String) -> Void, n: Int, K: Int) throws -> Result {
         let threads = params.nthread
         var booster = Booster(objective: obj, baseScore: params.baseScore ?? 0.5, numFeature: nf)
         booster.numParallelTree = params.numParallelTree
+        let isDart = params.booster == "dart"
+        if isDart { booster.kind = .dart }
         let base = booster.baseMargins()
         var margins = [Float](repeating: 0, count: n * K)
         for r in 0..<n { for k in 0..<K { margins[r * K + k] = base[k] } }
@@ -106,6 +120,9 @@ public struct Trainer {
         treeParams.eta = params.tree.eta / Double(params.numParallelTree)
         let grower = HistTreeGrower(rows: n, features: binned.features, cuts: binned.cuts, threads: threads)
         var gpair = [SIMD2<Float>](repeating: .zero, count: n * K)
+        // dart: each tree's unweighted output on the training (and validation) rows, and a generator of its own
+        var dartTrain: [[Float]] = [], dartValid: [[Float]] = []
+        var dartRng = SplitMix64(seed: params.seed &+ 0x5DEE_CE66D)
 
         // early stopping: the last user metric on validation (SageMaker container behaviour)
         let esMetric: Metric? = {
@@ -120,17 +137,28 @@ public struct Trainer {
 
         for round in 0..<params.numRound {
             var t = monotonicSeconds()
-            margins.withUnsafeBufferPointer { mb in
+            // dart: the gradients see the margins without the dropped trees
+            var dropped: [Int] = []
+            var gradMargins = margins
+            if isDart {
+                dropped = params.dart.drop(weights: booster.treeWeights, rng: &dartRng)
+                for d in dropped {
+                    let w = booster.treeWeights[d], k = booster.treeInfo[d], c = dartTrain[d]
+                    for r in 0..<n { gradMargins[r * K + k] -= w * c[r] }
+                }
+            }
+            gradMargins.withUnsafeBufferPointer { mb in
                 labels.withUnsafeBufferPointer { lb in
                     gpair.withUnsafeMutableBufferPointer { gb in
                         if let weights {
                             weights.withUnsafeBufferPointer { wb in
                                 obj.gradients(margins: mb.baseAddress!, labels: lb.baseAddress!, weights: wb.baseAddress!,
-                                              rows: n, out: gb.baseAddress!, threads: threads)
+                                              rows: n, out: gb.baseAddress!, threads: threads, groups: groups,
+                                              weightCount: wb.count, iteration: round)
                             }
                         } else {
                             obj.gradients(margins: mb.baseAddress!, labels: lb.baseAddress!, weights: nil, rows: n,
-                                          out: gb.baseAddress!, threads: threads)
+                                          out: gb.baseAddress!, threads: threads, groups: groups, iteration: round)
                         }
                     }
                 }
@@ -152,6 +180,15 @@ public struct Trainer {
                         }
                     }
                     t = monotonicSeconds()
+                    if isDart {
+                        let (c, v) = dartOutputs(tree: tree, binned: binned, valX: valX, threads: threads)
+                        dartTrain.append(c)
+                        dartValid.append(v)
+                        booster.trees.append(tree)
+                        booster.treeInfo.append(k)
+                        profile.predictionUpdate += monotonicSeconds() - t
+                        continue
+                    }
                     // margins of the training rows: from the leaf segments, or by walking bins if rows were sampled
                     margins.withUnsafeMutableBufferPointer { mb in
                         let mp = SendablePointer(mb.baseAddress!)
@@ -198,17 +235,42 @@ public struct Trainer {
                     booster.treeInfo.append(k)
                 }
             }
+            if isDart {
+                // re-weight the dropped trees and give the new ones their weight; margins follow
+                let newTrees = K * params.numParallelTree
+                let (factor, newWeight) = params.dart.normalization(dropped: dropped.count, newTrees: newTrees, eta: params.tree.eta)
+                var changes: [(tree: Int, by: Float)] = []
+                for d in dropped {
+                    let old = booster.treeWeights[d]
+                    booster.treeWeights[d] = old * factor
+                    changes.append((d, booster.treeWeights[d] - old))
+                }
+                for i in (booster.trees.count - newTrees)..<booster.trees.count {
+                    booster.treeWeights.append(newWeight)
+                    changes.append((i, newWeight))
+                }
+                for (i, by) in changes {
+                    let k = booster.treeInfo[i]
+                    let c = dartTrain[i]
+                    for r in 0..<n { margins[r * K + k] += by * c[r] }
+                    if valX != nil {
+                        let cv = dartValid[i]
+                        for r in 0..<cv.count { valMargins[r * K + k] += by * cv[r] }
+                    }
+                }
+            }
             // evaluation line
             if params.skipEvaluation && esMetric == nil { continue }
             t = monotonicSeconds()
             var line = "[\(round)]"
             var esValue: Double? = nil
-            var sets: [(String, [Float], [Float], [Float]?)] = [("train", margins, labels, weights)]
-            if let v = validation { sets.append(("validation", valMargins, v.labels, v.weights)) }
-            for (name, m, y, w) in sets {
+            var sets: [(String, [Float], [Float], [Float]?, [Int]?)] = [("train", margins, labels, weights, groups)]
+            if let v = validation { sets.append(("validation", valMargins, v.labels, v.weights, v.groups)) }
+            for (name, m, y, w, g) in sets {
                 let preds = evalPredictions(obj, margins: m, rows: y.count, threads: threads)
                 for metric in metrics {
-                    let value = metric.evaluate(preds: preds.values, width: preds.width, labels: y, weights: w, threads: threads)
+                    let value = metric.evaluate(preds: preds.values, width: preds.width, labels: y, weights: w, groups: g,
+                                                threads: threads)
                     line += "\t\(name)-\(metric.name):\(format5(value))"
                     if name == "validation", let es = esMetric, es.name == metric.name { esValue = value }
                 }
@@ -233,6 +295,7 @@ public struct Trainer {
             if booster.trees.count > keep {
                 booster.trees.removeLast(booster.trees.count - keep)
                 booster.treeInfo.removeLast(booster.treeInfo.count - keep)
+                if isDart { booster.treeWeights.removeLast(booster.treeWeights.count - keep) }
             }
             booster.attributes["best_iteration"] = String(bestIteration)
             booster.attributes["best_ntree_limit"] = String((bestIteration + 1) * params.numParallelTree)
@@ -243,6 +306,31 @@ public struct Trainer {
         profile.splitFinding += grower.profile.splitFinding
         profile.partition += grower.profile.partition
         return Result(booster: booster, log: log, bestIteration: best, profile: profile, binningSeconds: binningSeconds)
+    }
+
+    /// A new tree's output on every training row (walking the bins) and every validation row.
+    static func dartOutputs(tree: RegressionTree, binned: BinnedMatrix, valX: DataMatrix?, threads: Int) -> ([Float], [Float]) {
+        let n = binned.rows, F = binned.features
+        var train = [Float](repeating: 0, count: n)
+        binned.bins.withUnsafeBufferPointer { bb in
+            train.withUnsafeMutableBufferPointer { tb in
+                let tp = SendablePointer(tb.baseAddress!)
+                let blocks = max(1, min(64, n / 8192))
+                parallelFor(blocks, threads: threads) { b in
+                    for r in (n * b / blocks)..<(n * (b + 1) / blocks) {
+                        tp.p[r] = tree.splitCondition[tree.leaf(forBins: bb.baseAddress! + r * F, hasMissing: binned.cuts.hasMissing)]
+                    }
+                }
+            }
+        }
+        var valid: [Float] = []
+        if let vx = valX {
+            valid = [Float](repeating: 0, count: vx.rows)
+            vx.values.withUnsafeBufferPointer { xb in
+                for r in 0..<vx.rows { valid[r] = tree.splitCondition[tree.leaf(for: xb.baseAddress! + r * vx.cols, featureCount: vx.cols)] }
+            }
+        }
+        return (train, valid)
     }
 
     static func evalPredictions(_ obj: Objective, margins: [Float], rows: Int, threads: Int = 1) -> (values: [Float], width: Int) {
