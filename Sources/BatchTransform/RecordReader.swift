@@ -111,7 +111,7 @@ public struct RecordReader<Source: ByteChunkSource> {
     mutating func nextLine(_ body: (ArraySlice<UInt8>, Int) throws -> Void) throws -> Bool {
         var scanFrom = start
         while true {
-            if let nl = buffer[scanFrom...].firstIndex(of: 10) {
+            if let nl = Self.newline(in: buffer, from: scanFrom) {
                 recordNumber += 1
                 var end = nl
                 if end > start, buffer[end - 1] == 13 { end -= 1 }
@@ -145,6 +145,18 @@ public struct RecordReader<Source: ByteChunkSource> {
     }
 
     static var magic: UInt32 { 0xCED7_230A }
+
+    /// The index of the first `\n` at or after `from` (memchr: the scan is most of the reading cost).
+    static func newline(in buffer: [UInt8], from: Int) -> Int? {
+        guard from < buffer.count else { return nil }
+        return buffer.withUnsafeBufferPointer { p -> Int? in
+            guard let base = p.baseAddress, let hit = memchr(base + from, 10, p.count - from) else { return nil }
+            return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+        }
+    }
+
+    /// Bytes held in the read buffer (bounded by one chunk plus the longest record, whatever the input size).
+    public var bufferedBytes: Int { buffer.count }
 
     mutating func nextFrame(_ body: (ArraySlice<UInt8>, Int) throws -> Void) throws -> Bool {
         func u32(_ at: Int) -> UInt32 {

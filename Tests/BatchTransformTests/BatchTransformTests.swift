@@ -127,6 +127,24 @@ func run(_ text: String, _ p: TransformPlan, chunk: Int = 7, model: SumModel = S
         }
     }
 
+    /// 200 MB of lines go through a buffer of a few MB: input size never becomes memory size.
+    @Test func bufferStaysBoundedOnLargeInput() throws {
+        struct Generated: ByteChunkSource {
+            var left = 200
+            let chunk = Array(String(repeating: "0.25,1.5,-3.75,42\n", count: (1 << 20) / 18).utf8)
+            mutating func nextChunk() throws -> [UInt8]? {
+                guard left > 0 else { return nil }
+                left -= 1
+                return chunk
+            }
+        }
+        var reader = RecordReader(source: Generated(), split: .line, maxRecordBytes: 6 << 20)
+        var records = 0, maxBuffered = 0
+        while try reader.next({ _, _ in records += 1 }) { maxBuffered = max(maxBuffered, reader.bufferedBytes) }
+        #expect(records == 200 * ((1 << 20) / 18))
+        #expect(maxBuffered < 4 << 20)
+    }
+
     @Test func oversizedLineFails() {
         #expect(throws: RecordError.self) { try records(Array("short\n\(String(repeating: "x", count: 100))\n".utf8), .line, chunk: 8, max: 50) }
     }

@@ -251,6 +251,10 @@ def test_errors_describe_and_list_shapes(kiln, sm, s3, bucket, trained):
     expect_client_error(sm.create_transform_job, **transform_request(unique_name("bt-x"), trained["model"], bucket, "in/", "out/",
                                                                       MaxPayloadInMB=60, MaxConcurrentTransforms=2),
                         code="ValidationException", message="MaxPayloadInMB")
+    expect_client_error(sm.create_transform_job, **transform_request(unique_name("bt-x"), trained["model"], bucket, "in/", "out/",
+                                                                      TransformOutput={"Accept": "application/json"},
+                                                                      DataProcessing={"JoinSource": "Input"}),
+                        code="ValidationException", message="JoinSource Input")
 
     s3.put_object(Bucket=bucket, Key="shape/a.csv", Body=features_csv(features(5, seed=71)))
     tag = unique_name("shape")

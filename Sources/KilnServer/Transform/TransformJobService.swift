@@ -71,9 +71,10 @@ final class TransformJobService: Sendable {
         }
         let payload = r.maxPayloadInMB ?? 6
         guard (0...100).contains(payload) else { throw Self.invalid("MaxPayloadInMB must be between 0 and 100, not \(payload)") }
-        let concurrency = r.maxConcurrentTransforms ?? ProcessInfo.processInfo.activeProcessorCount
+        // By default one invocation per core, as the built-in containers advertise, within the 100 MB bound.
+        let concurrency = r.maxConcurrentTransforms ?? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 100 / max(payload, 1)))
         guard concurrency >= 1 else { throw Self.invalid("MaxConcurrentTransforms must be at least 1") }
-        guard concurrency * max(payload, 1) <= 100 else {
+        guard concurrency * payload <= 100 else {
             throw Self.invalid("MaxConcurrentTransforms × MaxPayloadInMB (\(concurrency) × \(payload)) cannot exceed 100 MB")
         }
         if let p = r.dataProcessing {
@@ -87,8 +88,13 @@ final class TransformJobService: Sendable {
                                      multiRecord: strategy == "MultiRecord", maxPayloadBytes: 0, maxConcurrentTransforms: 1, assembleLines: false,
                                      inputFilter: p.inputFilter, outputFilter: p.outputFilter, joinInput: join == "Input")
             do {
-                if try plan.processor() != nil, splitType == .recordIO {
-                    throw Self.invalid("DataProcessing works on CSV and JSON records; it cannot be used with SplitType RecordIO")
+                if let processor = try plan.processor() {
+                    if splitType == .recordIO {
+                        throw Self.invalid("DataProcessing works on CSV and JSON records; it cannot be used with SplitType RecordIO")
+                    }
+                    if processor.joinInput && processor.inputFormat != processor.outputFormat {
+                        throw Self.invalid("JoinSource Input joins records of one format: ContentType \(input.contentType ?? "") and Accept \(output.accept ?? "") must both be CSV or both JSON")
+                    }
                 }
             } catch let e as RecordError { throw Self.invalid(e.description) }
         }
