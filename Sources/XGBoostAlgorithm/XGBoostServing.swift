@@ -76,6 +76,12 @@ enum XGBoostRequest {
     }
 
     static func csv(_ body: [UInt8]) throws -> DataMatrix {
+        // Large comma-separated payloads (batch transform's mini-batches) take the training parser's byte-level path;
+        // anything it rejects is parsed again below, so error messages stay the container's.
+        if body.count >= 4096, let newline = body.firstIndex(of: 10) ?? Optional(body.count), body[..<newline].contains(44),
+           let parsed = try? CSVParser.parse(bytes: body, fileName: "request", options: .init(hasLabel: false, threads: body.count >= 1 << 20 ? 2 : 1)) {
+            return parsed.features
+        }
         let rows = lines(body)
         guard let first = rows.first else { return DataMatrix(rows: 0, cols: 0, values: []) }
         let delimiter: Character = first.contains(",") ? "," : (first.contains("\t") ? "\t" : (first.contains(";") ? ";" : ","))
