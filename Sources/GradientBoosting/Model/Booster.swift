@@ -46,7 +46,8 @@ public struct Booster: Sendable {
     /// blocks of 64, tree by tree, so a tree stays in cache while a block walks it. Trees are summed in the same
     /// order per row as `predictMarginsReference`, so the results are identical.
     public func predictMargins(_ x: DataMatrix, treeLimit: Int? = nil, threads: Int = 2) -> [Float] {
-        guard kind != .gblinear else { return predictMarginsReference(x, treeLimit: treeLimit, threads: threads) }
+        // Flattening costs a pass over the forest: small requests (single-row endpoint calls) skip it.
+        guard kind != .gblinear, x.rows >= 64 else { return predictMarginsReference(x, treeLimit: treeLimit, threads: threads) }
         let K = groups
         let base = baseMargins()
         let F = x.cols
