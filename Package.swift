@@ -49,9 +49,12 @@ let package = Package(
         .target(name: "CKilnSystem"),
         // What hosting knows of a model: the servable-model and loader protocols, and the loader registry.
         .target(name: "ModelServing"),
+        // Batch transform's worker side: record splitting, mini-batches, JSONPath filters and joins, `kiln worker transform`.
+        .target(name: "BatchTransform", dependencies: ["ModelServing", "TrainingRuntime", "CKilnSystem"]),
         // The HTTP front door: routing by protocol, authentication, and every service handler.
         .target(name: "KilnServer", dependencies: [
             "AWSWire", "SigV4", "Metadata", "ObjectStore", "KilnChecksums", "SageMakerShapes", "TrainingRuntime", "ModelServing",
+            "BatchTransform",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -63,6 +66,7 @@ let package = Package(
         ]),
         .executableTarget(name: "kiln", dependencies: [
             "KilnServer", "TrainingWorker", "XGBoostAlgorithm", "FirstPartyAlgorithms", "ModelServing",
+            "BatchTransform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Native gradient boosting compatible with XGBoost (hist trees, objectives, JSON models); no Kiln deps.
@@ -102,6 +106,7 @@ let package = Package(
         .testTarget(name: "LinearLearnerTests", dependencies: ["LinearLearner", "Linalg"]),
         .testTarget(name: "LDATests", dependencies: ["LDA", "Linalg"]),
         .testTarget(name: "FirstPartyAlgorithmsTests", dependencies: ["FirstPartyAlgorithms", "RecordIO", "Linalg"]),
+        .testTarget(name: "BatchTransformTests", dependencies: ["BatchTransform", "ModelServing"]),
         .testTarget(name: "KilnServerTests", dependencies: ["KilnServer", "AWSWire", "Metadata", "ObjectStore"]),
     ]
 )

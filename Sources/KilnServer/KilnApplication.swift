@@ -39,6 +39,10 @@ public func buildApplication(
     try? FileManager.default.removeItem(at: scratch)
     let hosting = HostingService(store: store, objects: InternalObjects(metadata: store, blobs: blobs), scratch: scratch, logger: logger)
     await hosting.restoreEndpoints()
+    let transformRunner = TransformJobRunner(store: store, blobs: blobs, workRoot: dataDir.appendingPathComponent("transform-work"),
+                                             workerExecutable: configuration.workerExecutable, slotCount: configuration.trainingSlots, logger: logger)
+    try? FileManager.default.removeItem(at: transformRunner.workRoot)  // workspaces of jobs a previous run left behind
+    await transformRunner.settleInterruptedJobs()
     let metrics = RequestMetrics()
     let responder = KilnResponder(
         authenticator: Authenticator(mode: configuration.authMode, keys: store, defaultAccountId: configuration.accountId,
@@ -46,7 +50,8 @@ public func buildApplication(
         s3: S3Handler(metadata: store, blobs: blobs, virtualHostSuffixes: configuration.virtualHostSuffixes),
         logs: LogsHandler(logs: store),
         query: QueryHandler(),
-        sageMaker: SageMakerDispatcher(training: TrainingJobService(store: store, runner: runner), hosting: hosting),
+        sageMaker: SageMakerDispatcher(training: TrainingJobService(store: store, runner: runner), hosting: hosting,
+                                       transform: TransformJobService(store: store, runner: transformRunner)),
         runtime: RuntimeHandler(hosting: hosting, metrics: metrics),
         metrics: metrics,
         logger: logger)

@@ -97,6 +97,12 @@ enum XGBoostRequest {
 
     /// Byte-level CSV (one request is often one short row, so per-cell String work dominated the request).
     static func csv(_ body: [UInt8]) throws -> DataMatrix {
+        // Large comma-separated payloads (batch transform's mini-batches) take the training parser's parallel path;
+        // anything it rejects is parsed again below, so error messages stay the container's.
+        if body.count >= 4096, let newline = body.firstIndex(of: 10) ?? Optional(body.count), body[..<newline].contains(44),
+           let parsed = try? CSVParser.parse(bytes: body, fileName: "request", options: .init(hasLabel: false, threads: body.count >= 1 << 20 ? 2 : 1)) {
+            return parsed.features
+        }
         var buffer = body
         buffer.append(0)  // strtof reads up to a non-number; the terminator bounds the last cell
         return try buffer.withUnsafeMutableBufferPointer { buf throws -> DataMatrix in

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BatchTransform
 import Foundation
 import Hummingbird
 import KilnServer
@@ -82,7 +83,7 @@ struct Serve: AsyncParsableCommand {
 struct Worker: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Internal: the process a training job runs in (started by kiln serve).",
-        subcommands: [Train.self])
+        subcommands: [Train.self, Transform.self])
 
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Run one training job in an /opt/ml-style workspace.")
@@ -92,6 +93,20 @@ struct Worker: ParsableCommand {
         func run() throws {
             registerAlgorithms()
             let status = TrainingWorker.run(workspace: workspace, algorithm: algorithm)
+            if status != 0 { throw ExitCode(status) }
+        }
+    }
+}
+
+extension Worker {
+    /// `kiln worker transform --workspace DIR`: the process a batch transform job runs in (started by kiln serve).
+    struct Transform: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run one batch transform job from its workspace's plan.json.")
+        @Option(help: "The job's workspace (plan.json, the model, input snapshots, output folder).") var workspace: String
+
+        func run() throws {
+            registerAlgorithms()
+            let status = TransformWorker.run(workspace: workspace)
             if status != 0 { throw ExitCode(status) }
         }
     }

@@ -100,3 +100,17 @@ func makeBinary(rows: Int, seed: UInt64) -> LabeledData {
     let r = try Trainer.train(params: hp, train: train)
     for t in r.booster.trees { #expect((0..<t.nodeCount).filter { t.isLeaf($0) }.count <= 5) }
 }
+
+@Test func blockedPredictorMatchesTheReferenceExactly() throws {
+    let train = makeBinary(rows: 3000, seed: 30)
+    let hp = try Hyperparameters.parse(["num_round": "25", "objective": "binary:logistic", "max_depth": "5"])
+    let booster = try Trainer.train(params: hp, train: train, validation: nil).booster
+    for rows in [0, 1, 63, 65, 5000] {
+        let x = makeBinary(rows: rows, seed: 31).features
+        #expect(booster.predictMargins(x, threads: 2) == booster.predictMarginsReference(x, threads: 2), "\(rows) rows")
+        #expect(booster.predictMargins(x, treeLimit: 7) == booster.predictMarginsReference(x, treeLimit: 7))
+    }
+    // Rows narrower than the model (features past the row are missing).
+    let narrow = DataMatrix(rows: 2, cols: 2, values: [0.5, -1, 1.5, 0.25])
+    #expect(booster.predictMargins(narrow) == booster.predictMarginsReference(narrow))
+}

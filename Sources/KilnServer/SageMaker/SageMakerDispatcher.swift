@@ -12,6 +12,7 @@ import SageMakerShapes
 struct SageMakerDispatcher: Sendable {
     let training: TrainingJobService
     let hosting: HostingService
+    let transform: TransformJobService
     static let empty = Data("{}".utf8)
 
     func handle(operation: String, body: [UInt8], caller: Caller, requestId: String) async throws -> Response {
@@ -72,6 +73,15 @@ struct SageMakerDispatcher: Sendable {
                 return try reply(try await hosting.listEndpointConfigs(try input(ListEndpointConfigsInput.self, data), caller: caller), requestId)
             case .updateEndpoint:
                 return try reply(try await hosting.updateEndpoint(try input(UpdateEndpointInput.self, data), caller: caller), requestId)
+            case .createTransformJob:
+                return try reply(try await transform.create(try input(CreateTransformJobRequest.self, data), caller: caller), requestId)
+            case .describeTransformJob:
+                return try reply(try await transform.describe(try input(DescribeTransformJobRequest.self, data).transformJobName ?? "", caller: caller), requestId)
+            case .listTransformJobs:
+                return try reply(try await transform.list(try input(ListTransformJobsRequest.self, data), caller: caller), requestId)
+            case .stopTransformJob:
+                try await transform.stop(try input(StopTransformJobRequest.self, data).transformJobName ?? "", caller: caller)
+                return ProtocolResponses.jsonData(Self.empty, requestId: requestId)
             default:
                 // Validate anyway, so malformed input gets AWS's error even before the handler lands.
                 _ = try validate(operation: op, data)
