@@ -49,7 +49,10 @@ public struct Booster: Sendable {
     /// order per row as `predictMarginsReference`, so the results are identical.
     public func predictMargins(_ x: DataMatrix, treeLimit: Int? = nil, threads: Int = 2) -> [Float] {
         // Flattening costs a pass over the forest: small requests (single-row endpoint calls) skip it.
-        guard kind != .gblinear, x.rows >= 64 else { return predictMarginsReference(x, treeLimit: treeLimit, threads: threads) }
+        // gblinear has no trees; dart scales each tree by its weight_drop, which the blocked walk does not apply.
+        guard kind != .gblinear, kind != .dart, x.rows >= 64 else {
+            return predictMarginsReference(x, treeLimit: treeLimit, threads: threads)
+        }
         let K = groups
         let base = baseMargins()
         let F = x.cols
