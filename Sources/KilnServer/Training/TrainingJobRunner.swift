@@ -22,11 +22,7 @@ final class TrainingJobRunner: Sendable {
     let slots: TrainingSlots
     let logger: Logger
     /// Worker processes by job key, for Stop.
-    private let running = Mutex<[String: Int32]>([:])
-    /// Jobs asked to stop before their worker started.
-    private let stopRequests = Mutex<Set<String>>([])
-    /// Grace period between SIGTERM and SIGKILL, as SageMaker gives containers.
-    static let stopGraceSeconds = 30
+    private let workers = WorkerProcesses()
 
     init(store: any MetadataStore, blobs: BlobStore, workRoot: URL, workerExecutable: String, slotCount: Int, logger: Logger) {
         self.store = store
@@ -44,19 +40,7 @@ final class TrainingJobRunner: Sendable {
         Task { await run(name: name, caller: caller) }
     }
 
-    func stop(name: String, caller: Caller) {
-        let key = Self.key(caller, name)
-        stopRequests.withLock { _ = $0.insert(key) }
-        if let pid = running.withLock({ $0[key] }) { terminate(pid) }
-    }
-
-    func terminate(_ pid: Int32) {
-        kill(pid, SIGTERM)
-        Task {
-            try? await Task.sleep(for: .seconds(Self.stopGraceSeconds))
-            kill(pid, SIGKILL)
-        }
-    }
+    func stop(name: String, caller: Caller) { workers.requestStop(Self.key(caller, name)) }
 
     /// Jobs a previous run of Kiln left in progress cannot be resumed: they end Failed, never stuck InProgress.
     func settleInterruptedJobs() async {
@@ -97,14 +81,14 @@ final class TrainingJobRunner: Sendable {
         let workspace = Workspace(root: workRoot.appendingPathComponent(UUID().uuidString))
         defer {
             try? FileManager.default.removeItem(at: workspace.root)
-            stopRequests.withLock { _ = $0.remove(key) }
+            workers.clearStopRequest(key)
         }
         do {
             guard let job = try? await ledger.read(accountId: acct, region: region, name: name) else {
                 await slot.release()
                 return
             }
-            if stopRequests.withLock({ $0.contains(key) }) {
+            if workers.stopRequested(key) {
                 await slot.release()
                 await update { $0.stopped() }
                 return
@@ -262,14 +246,13 @@ final class TrainingJobRunner: Sendable {
         defer { for feeder in feeders { feeder.cancel() } }
         try process.run()
         let pid = process.processIdentifier
-        running.withLock { $0[key] = pid }
-        if stopRequests.withLock({ $0.contains(key) }) { terminate(pid) }
+        workers.started(key, pid: pid)
         let maxRuntimeHit = Mutex(false)
         let maxRuntime = d.stoppingCondition?.maxRuntimeInSeconds ?? 86_400
         let watchdog = Task {
             try await Task.sleep(for: .seconds(maxRuntime))
             maxRuntimeHit.withLock { $0 = true }
-            self.terminate(pid)
+            WorkerProcesses.terminate(pid)
         }
         for await line in lines {
             let escaped = cloudWatchEscaped(line)
@@ -278,9 +261,9 @@ final class TrainingJobRunner: Sendable {
         }
         process.waitUntilExit()
         watchdog.cancel()
-        running.withLock { _ = $0.removeValue(forKey: key) }
+        workers.exited(key)
         await logs.flush()
-        let stopped = stopRequests.withLock { $0.contains(key) }
+        let stopped = workers.stopRequested(key)
         let status = process.terminationStatus
         let exit: Exit
         if maxRuntimeHit.withLock({ $0 }) {

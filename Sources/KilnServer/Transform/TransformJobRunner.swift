@@ -23,8 +23,7 @@ final class TransformJobRunner: Sendable {
     let workerExecutable: String
     let slots: TrainingSlots
     let logger: Logger
-    private let running = Mutex<[String: Int32]>([:])
-    private let stopRequests = Mutex<Set<String>>([])
+    private let workers = WorkerProcesses()
 
     init(store: any MetadataStore, blobs: BlobStore, workRoot: URL, workerExecutable: String, slotCount: Int, logger: Logger) {
         jobs = ResourceStore(kind: TransformJobService.kind, repository: store)
@@ -43,19 +42,7 @@ final class TransformJobRunner: Sendable {
         Task { await run(name: name, caller: caller) }
     }
 
-    func stop(name: String, caller: Caller) {
-        let key = Self.key(caller, name)
-        stopRequests.withLock { _ = $0.insert(key) }
-        if let pid = running.withLock({ $0[key] }) { terminate(pid) }
-    }
-
-    func terminate(_ pid: Int32) {
-        kill(pid, SIGTERM)
-        Task {
-            try? await Task.sleep(for: .seconds(TrainingJobRunner.stopGraceSeconds))
-            kill(pid, SIGKILL)
-        }
-    }
+    func stop(name: String, caller: Caller) { workers.requestStop(Self.key(caller, name)) }
 
     /// Jobs a previous run of Kiln left in progress end Failed (or Stopped when a stop was asked), never stuck.
     func settleInterruptedJobs() async {
@@ -89,14 +76,14 @@ final class TransformJobRunner: Sendable {
         let workspace = workRoot.appendingPathComponent(UUID().uuidString)
         defer {
             try? FileManager.default.removeItem(at: workspace)
-            stopRequests.withLock { _ = $0.remove(key) }
+            workers.clearStopRequest(key)
         }
         do {
             guard let job = try await jobs.get(name, caller: caller) else {
                 await slot.release()
                 return
             }
-            if job.stopRequested || stopRequests.withLock({ $0.contains(key) }) {
+            if job.stopRequested || workers.stopRequested(key) {
                 await slot.release()
                 await update { $0.stopped() }
                 return
@@ -234,14 +221,13 @@ final class TransformJobRunner: Sendable {
         let lines = LineReader.lines(of: pipe.fileHandleForReading)
         try process.run()
         let pid = process.processIdentifier
-        running.withLock { $0[key] = pid }
-        if stopRequests.withLock({ $0.contains(key) }) { terminate(pid) }
+        workers.started(key, pid: pid)
         for await line in lines { await logs.append(cloudWatchEscaped(line)) }
         process.waitUntilExit()
-        running.withLock { _ = $0.removeValue(forKey: key) }
+        workers.exited(key)
         await logs.flush()
         let status = process.terminationStatus
-        if stopRequests.withLock({ $0.contains(key) }) { return .stopped }
+        if workers.stopRequested(key) { return .stopped }
         if process.terminationReason == .exit && status == 0 { return .succeeded }
         if let reason = try? String(contentsOfFile: TransformPlan.failureFile(in: workspace.path), encoding: .utf8), !reason.isEmpty {
             return .failed(reason)
