@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 products=("${@:-kiln}")
+flags=(-Xswiftc -target-cpu -Xswiftc native)
+# Fused multiply-add in the numeric kernels (Kernels.multiplyAdd), only where the CPU has it.
+if grep -qw fma /proc/cpuinfo 2>/dev/null; then flags+=(-Xswiftc -DKILN_FMA); fi
 for p in "${products[@]}"; do
-    swift build -c release --scratch-path .build-release --product "$p" -Xswiftc -target-cpu -Xswiftc native
+    swift build -c release --scratch-path .build-release --product "$p" "${flags[@]}"
 done

@@ -9,8 +9,8 @@ import Darwin
 ///
 /// Conventions: matrices are row-major; a pointer plus its dimensions describes one. Every kernel
 /// has a naive reference in `Tests/LinalgTests` that it is checked against. Inner loops use
-/// `SIMD8<Float>` with several accumulators and plain `acc += a * b` (no `addingProduct`: without
-/// `-target-cpu haswell` that becomes a libm call per lane).
+/// `SIMD8<Float>`/`SIMD16<Float>` with several accumulators; the hottest ones (sgemm, Gram) go through
+/// `multiplyAdd`, which is a fused multiply-add only in builds that declare FMA (`-DKILN_FMA`).
 public enum Kernels {
     /// A raw pointer that may cross into parallel workers (`parallelRowBlocks`); the caller
     /// guarantees each worker writes a disjoint part.
@@ -151,5 +151,28 @@ public enum Kernels {
             }
         }
         return out
+    }
+}
+
+extension Kernels {
+    /// `acc + a·b`, fused into one FMA instruction when the build says the CPU has FMA (`-DKILN_FMA`,
+    /// set by `scripts/build-release.sh` together with `-target-cpu native`). Without it `addingProduct`
+    /// would become a libm call per lane, so the plain multiply and add is used instead.
+    @inlinable @inline(__always)
+    public static func multiplyAdd(_ acc: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        #if KILN_FMA
+        return acc.addingProduct(a, b)
+        #else
+        return acc + a * b
+        #endif
+    }
+
+    @inlinable @inline(__always)
+    public static func multiplyAdd(_ acc: SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        #if KILN_FMA
+        return acc.addingProduct(a, b)
+        #else
+        return acc + a * b
+        #endif
     }
 }

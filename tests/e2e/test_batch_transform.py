@@ -305,3 +305,62 @@ def test_restart_settles_running_jobs(kiln_factory):
     sm = server.client("sagemaker")
     d = sm.describe_transform_job(TransformJobName=name)
     assert d["TransformJobStatus"] == "Failed" and "restarted" in d["FailureReason"]
+
+
+KMEANS_IMAGE = "382416733822.dkr.ecr.us-east-1.amazonaws.com/kmeans:1"
+
+
+def test_json_lines_records_joined_with_their_input(sm, s3, bucket):
+    """A first-party model over `application/jsonlines`: each input line carries an id beside its features; the
+    output joins every result into its input object as `SageMakerOutput` and keeps only the id and the result."""
+    rng = np.random.default_rng(5)
+    centres = np.array([[0, 0, 0], [10, 10, 10], [-10, 10, 0]], dtype=np.float32)
+    train = np.concatenate([c + rng.normal(0, 0.5, (60, 3)) for c in centres]).astype(np.float32)
+    s3.put_object(Bucket=bucket, Key="km-json/train/train.csv", Body="\n".join(",".join(f"{v:.5f}" for v in r) for r in train).encode())
+    job = unique_name("km-json")
+    sm.create_training_job(
+        TrainingJobName=job, RoleArn=ROLE,
+        AlgorithmSpecification={"TrainingImage": KMEANS_IMAGE, "TrainingInputMode": "File"},
+        HyperParameters={"k": "3", "feature_dim": "3", "init_method": "kmeans++"},
+        InputDataConfig=[{"ChannelName": "train", "ContentType": "text/csv", "DataSource": {"S3DataSource": {
+            "S3DataType": "S3Prefix", "S3Uri": f"s3://{bucket}/km-json/train/", "S3DataDistributionType": "FullyReplicated"}}}],
+        OutputDataConfig={"S3OutputPath": f"s3://{bucket}/km-json/out"},
+        ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 1},
+        StoppingCondition={"MaxRuntimeInSeconds": 600})
+    deadline = time.time() + 180
+    while (d := sm.describe_training_job(TrainingJobName=job))["TrainingJobStatus"] == "InProgress":
+        assert time.time() < deadline, "kmeans training did not finish"
+        time.sleep(0.3)
+    assert d["TrainingJobStatus"] == "Completed", d.get("FailureReason")
+    model = unique_name("km-json-m")
+    sm.create_model(ModelName=model, ExecutionRoleArn=ROLE,
+                    PrimaryContainer={"Image": KMEANS_IMAGE, "ModelDataUrl": d["ModelArtifacts"]["S3ModelArtifacts"]})
+
+    points = np.concatenate([c + rng.normal(0, 0.5, (5, 3)) for c in centres])
+    lines = [json.dumps({"id": f"p{i}", "features": [round(float(v), 5) for v in p]}) for i, p in enumerate(points)]
+    s3.put_object(Bucket=bucket, Key="km-json/in/points.jsonl", Body=("\n".join(lines) + "\n").encode())
+    name = unique_name("bt-json")
+    sm.create_transform_job(**transform_request(
+        name, model, bucket, "km-json/in/", "km-json/result/",
+        TransformInput={"ContentType": "application/jsonlines", "SplitType": "Line"},
+        TransformOutput={"Accept": "application/jsonlines"}, BatchStrategy="MultiRecord",
+        DataProcessing={"JoinSource": "Input", "OutputFilter": "$['id','SageMakerOutput']"}))
+    d = wait_transform(sm, name)
+    assert d["TransformJobStatus"] == "Completed", d.get("FailureReason")
+    out = [json.loads(line) for line in read_lines(s3, bucket, "km-json/result/points.jsonl.out")]
+    assert [o["id"] for o in out] == [f"p{i}" for i in range(len(points))]
+    assert all(set(o) == {"id", "SageMakerOutput"} for o in out)
+    clusters = [o["SageMakerOutput"]["closest_cluster"] for o in out]
+    # five points around each true centre: one cluster per group, three different clusters
+    groups = [set(clusters[5 * g: 5 * g + 5]) for g in range(3)]
+    assert all(len(g) == 1 for g in groups) and len(set.union(*groups)) == 3, clusters
+    assert all(o["SageMakerOutput"]["distance_to_cluster"] < 3 for o in out)
+
+    # An input filter that leaves the model no "features" fails the job and names the object and record.
+    bad = unique_name("bt-json-bad")
+    sm.create_transform_job(**transform_request(
+        bad, model, bucket, "km-json/in/", "km-json/bad/",
+        TransformInput={"ContentType": "application/jsonlines", "SplitType": "Line"},
+        TransformOutput={"Accept": "application/jsonlines"}, DataProcessing={"InputFilter": "$.id"}))
+    d = wait_transform(sm, bad)
+    assert d["TransformJobStatus"] == "Failed" and "points.jsonl" in d["FailureReason"], d.get("FailureReason")

@@ -134,11 +134,12 @@ def test_metrics_and_interop(name, kiln_xgb, tmp_path):
     lp = loaded.predict(xgb.DMatrix(Xte))
     np.testing.assert_allclose(lp, kp, rtol=0, atol=1e-5)
 
-    # kiln-xgb predicts with xgboost's own JSON model
-    theirs = tmp_path / "xgb-model.json"
-    bst.save_model(str(theirs))
-    kt = kiln_predict(kiln_xgb, tmp_path, theirs, Xte)
-    np.testing.assert_allclose(kt, pp, rtol=0, atol=1e-5)
+    # kiln-xgb predicts with xgboost's own model, JSON and UBJSON
+    for name in ("xgb-model.json", "xgb-model.ubj"):
+        theirs = tmp_path / name
+        bst.save_model(str(theirs))
+        kt = kiln_predict(kiln_xgb, tmp_path, theirs, Xte)
+        np.testing.assert_allclose(kt, pp, rtol=0, atol=1e-5)
 
 
 def test_default_base_score_model_from_xgboost3(kiln_xgb, tmp_path):
@@ -149,10 +150,30 @@ def test_default_base_score_model_from_xgboost3(kiln_xgb, tmp_path):
         (*datasets.load_diabetes(return_X_y=True), {"objective": "reg:squarederror"}),
     ]:
         bst = xgb.train({**params, "max_depth": 3, "nthread": 2}, xgb.DMatrix(X, label=y), 10)
-        path = tmp_path / "m.json"
-        bst.save_model(str(path))
-        kp = kiln_predict(kiln_xgb, tmp_path, path, X)
-        np.testing.assert_allclose(kp, bst.predict(xgb.DMatrix(X)), rtol=0, atol=1e-5)
+        for name in ("m.json", "m.ubj"):
+            path = tmp_path / name
+            bst.save_model(str(path))
+            kp = kiln_predict(kiln_xgb, tmp_path, path, X)
+            np.testing.assert_allclose(kp, bst.predict(xgb.DMatrix(X)), rtol=0, atol=1e-5)
+
+
+def test_ubjson_model_without_extension_and_corrupt_ones(kiln_xgb, tmp_path):
+    """A UBJSON model is recognised by its bytes (SageMaker model files have no extension); a truncated one
+    or a legacy binary one is refused with a reason, not a crash."""
+    X, y = datasets.load_breast_cancer(return_X_y=True)
+    bst = xgb.train({"objective": "binary:logistic", "max_depth": 3, "nthread": 2, "base_score": 0.5},
+                    xgb.DMatrix(X, label=y), 5)
+    raw = bytes(bst.save_raw(raw_format="ubj"))
+    path = tmp_path / "xgboost-model"
+    path.write_bytes(raw)
+    kp = kiln_predict(kiln_xgb, tmp_path, path, X)
+    np.testing.assert_allclose(kp, bst.predict(xgb.DMatrix(X)), rtol=0, atol=1e-5)
+    write_csv(tmp_path / "f.csv", X)
+    for bad, words in [(raw[: len(raw) // 2], "UBJSON model"), (b"binf" + raw[4:100], "legacy binary")]:
+        path.write_bytes(bad)
+        r = __import__("subprocess").run([kiln_xgb, "predict", "--model", str(path), "--data", str(tmp_path / "f.csv"),
+                                          "--content-type", "text/csv"], capture_output=True, text=True, timeout=60)
+        assert r.returncode != 0 and words in r.stderr, r.stderr
 
 
 def test_missing_values_and_libsvm(kiln_xgb, tmp_path):
@@ -219,6 +240,7 @@ OBJECTIVES = {
     "reg:tweedie": (lambda: _diab(lambda y: y / 100.0), {"eval_metric": "tweedie-nloglik@1.5"}),
     "reg:pseudohubererror": (lambda: _diab(lambda y: y / 100.0), {"eval_metric": "mphe"}),
     "reg:squaredlogerror": (lambda: _diab(lambda y: y), {"eval_metric": "rmsle"}),
+    "reg:absoluteerror": (lambda: _diab(lambda y: y / 100.0), {"eval_metric": "mae"}),
     "gblinear": (lambda: _diab(lambda y: y / 100.0), {"booster": "gblinear", "eval_metric": "rmse"}),
 }
 
@@ -298,23 +320,29 @@ def test_sampling_parameters(sampling, kiln_xgb, tmp_path):
     np.testing.assert_allclose(loaded.predict(xgb.DMatrix(Xte)), kp, atol=1e-5)
 
 
-def test_csv_weights(kiln_xgb, tmp_path):
-    Xtr, Xte, ytr, yte = _bc()
-    w = np.where(ytr == 1, 2.0, 0.5)
+@pytest.mark.parametrize("objective,metric", [("binary:logistic", "logloss"), ("reg:absoluteerror", "mae")])
+def test_csv_weights(objective, metric, kiln_xgb, tmp_path):
+    """Sample weights in the second CSV column; for reg:absoluteerror they also weight the leaf medians."""
+    if objective == "binary:logistic":
+        Xtr, Xte, ytr, yte = _bc()
+        w = np.where(ytr == 1, 2.0, 0.5)
+    else:
+        Xtr, Xte, ytr, yte = _diab(lambda y: y / 100.0)
+        w = np.random.default_rng(3).uniform(0.2, 3.0, len(ytr))
     train = tmp_path / "train.csv"
     np.savetxt(train, np.column_stack([ytr, w, Xtr]), delimiter=",", fmt="%.17g")
     va = tmp_path / "validation.csv"
     np.savetxt(va, np.column_stack([yte, np.ones_like(yte), Xte]), delimiter=",", fmt="%.17g")
     r = run([kiln_xgb, "train", "--train", str(train), "--validation", str(va), "--content-type", "text/csv",
              "--model-out", str(tmp_path / "m.json"), "--param", "num_round=20", "--param", "csv_weights=1",
-             "--param", "objective=binary:logistic", "--param", "eval_metric=logloss"])
+             "--param", f"objective={objective}", "--param", f"eval_metric={metric}"])
     kval = float(r.stdout.splitlines()[-1].split("\t")[-1].split(":")[1])
     res = {}
-    xgb.train({"objective": "binary:logistic", "base_score": 0.5, "tree_method": "hist", "eval_metric": "logloss"},
+    xgb.train({"objective": objective, "base_score": 0.5, "tree_method": "hist", "eval_metric": metric},
               xgb.DMatrix(Xtr, label=ytr, weight=w), 20, evals=[(xgb.DMatrix(Xte, label=yte), "validation")],
               evals_result=res, verbose_eval=False)
-    pval = res["validation"]["logloss"][-1]
-    print(f"csv_weights: validation-logloss kiln {kval:.5f} xgb {pval:.5f}")
+    pval = res["validation"][metric][-1]
+    print(f"csv_weights {objective}: validation-{metric} kiln {kval:.5f} xgb {pval:.5f}")
     assert abs(kval - pval) <= 0.003 * pval
 
 

@@ -109,14 +109,21 @@ extension Booster {
         return try load(json: data)
     }
 
+    /// Reads an XGBoost model in its JSON or UBJSON (`.ubj`, the Python package's `save_raw()` default) form.
     public static func load(json data: Data) throws -> Booster {
-        guard let first = data.first(where: { $0 != 32 && $0 != 10 && $0 != 13 && $0 != 9 }), first == UInt8(ascii: "{") else {
-            if data.starts(with: Array("binf".utf8)) {
-                throw ModelError(message: "legacy binary XGBoost models are not supported; save the model as JSON")
+        let document: Any
+        if UBJSON.looksLikeUBJSON(data) {
+            do { document = try UBJSON.decode(data) } catch let e as UBJSON.DecodingError {
+                throw ModelError(message: e.description)
             }
-            throw ModelError(message: "not an XGBoost JSON model (UBJSON is not supported yet)")
+        } else {
+            guard let first = data.first(where: { $0 != 32 && $0 != 10 && $0 != 13 && $0 != 9 }), first == UInt8(ascii: "{") else {
+                throw ModelError(message: "not an XGBoost JSON or UBJSON model (legacy binary models are not supported; "
+                                 + "save the model with save_model(\"model.json\") or \"model.ubj\")")
+            }
+            document = try JSONSerialization.jsonObject(with: data)
         }
-        guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+        guard let root = document as? [String: Any],
               let learner = root["learner"] as? [String: Any] else {
             throw ModelError(message: "model JSON has no 'learner' object")
         }
@@ -211,6 +218,8 @@ extension Booster {
 
     private static func str(_ a: Any?) -> String? {
         if let s = a as? String { return s }
+        if let i = a as? Int { return String(i) }
+        if let d = a as? Double { return String(d) }
         if let n = a as? NSNumber { return n.stringValue }
         return nil
     }

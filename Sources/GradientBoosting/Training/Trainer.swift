@@ -171,13 +171,18 @@ public struct Trainer {
                         keep = (0..<n).map { _ in rng.nextDouble() < params.subsample }
                     }
                     grower.resetRows(keep: keep)
-                    let (tree, leaves) = binned.bins.withUnsafeBufferPointer { bb in
+                    var (tree, leaves) = binned.bins.withUnsafeBufferPointer { bb in
                         binned.columns.withUnsafeBufferPointer { cb in
                             gpair.withUnsafeBufferPointer { gb in
                                 grower.grow(bins: bb.baseAddress!, columns: cb.baseAddress!, gpair: gb.baseAddress! + k * n,
                                             params: treeParams, rng: &rng)
                             }
                         }
+                    }
+                    if obj.kind == .absoluteError {
+                        LeafRefresh.refreshToMedian(tree: &tree, leaves: leaves, rowIndex: grower.rowIndex, labels: labels,
+                                                    weights: weights, margins: gradMargins, stride: K, group: k,
+                                                    learningRate: treeParams.eta, threads: threads)
                     }
                     t = monotonicSeconds()
                     if isDart {
