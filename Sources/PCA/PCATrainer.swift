@@ -2,7 +2,8 @@ import Linalg
 
 /// SageMaker's PCA (`pca:1`) on an in-memory data set.
 ///
-/// * `regular`: `C = XᵀX − n·m·mᵀ` (upper triangle only, zero-skipping Gram kernel), constant
+/// * `regular`: `C = XᵀX − n·m·mᵀ` (upper triangle only, zero-skipping Gram kernel, which also sums
+///   the columns for the mean `m` in the same pass), constant
 ///   columns dropped, then the top `num_components` eigenpairs of `C`; `s = √λ`.
 /// * `randomized`: sketch `B = H·X − (1/n)·(H·1)·sᵀ` with `H` random ±1 (`ℓ = num_components +
 ///   extra_components` rows), orthonormalise its rows into `Q`, then (Kiln's choice, one more pass)
@@ -16,12 +17,10 @@ public enum PCATrainer {
         guard n >= 1 else { throw PCAError("PCA needs at least one training row, got none") }
         let clock = ContinuousClock()
         let start = clock.now
-        let sums = columnSums(data)
-        let mean = sums.map { $0 / Double(n) }
         let model: PCAModel
         switch c.mode {
-        case .regular: model = regular(data, mean: mean, configuration: c)
-        case .randomized: model = randomized(data, mean: mean, configuration: c)
+        case .regular: model = regular(data, configuration: c)
+        case .randomized: model = randomized(data, mean: columnSums(data).map { $0 / Double(n) }, configuration: c)
         }
         let elapsed = clock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
@@ -61,12 +60,18 @@ public enum PCATrainer {
         return sums
     }
 
-    static func regular(_ data: Matrix, mean: [Double], configuration c: PCAConfiguration) -> PCAModel {
+    static func regular(_ data: Matrix, configuration c: PCAConfiguration) -> PCAModel {
         let n = data.rows, d = data.columns
         var s = [Double](repeating: 0, count: d * d)
+        var sums = [Double](repeating: 0, count: d)
         data.values.withUnsafeBufferPointer { px in
-            s.withUnsafeMutableBufferPointer { Kernels.accumulateGram(px.baseAddress!, rows: n, columns: d, into: $0.baseAddress!) }
+            s.withUnsafeMutableBufferPointer { ps in
+                sums.withUnsafeMutableBufferPointer { pm in
+                    Kernels.accumulateGram(px.baseAddress!, rows: n, columns: d, into: ps.baseAddress!, columnSums: pm.baseAddress!)
+                }
+            }
         }
+        let mean = sums.map { $0 / Double(n) }
         if c.subtractMean {
             for i in 0 ..< d { for j in i ..< d { s[i * d + j] -= Double(n) * mean[i] * mean[j] } }
         }

@@ -26,12 +26,19 @@ import Testing
 
 @Test func accumulateGramMatchesNaiveUpperTriangle() {
     var rng = TestRandom(4)
-    for (rows, d, sparsity) in [(1, 1, 0.0), (7, 5, 0.0), (300, 37, 0.7), (600, 64, 0.0), (513, 50, 0.9)] {
+    // Several 1024-row chunks and Float segments of 256 listed rows come with the 2500-row case.
+    for (rows, d, sparsity) in [(1, 1, 0.0), (7, 5, 0.0), (300, 37, 0.7), (600, 64, 0.0), (513, 50, 0.9), (2500, 70, 0.5)] {
         let x = rng.floats(rows * d, sparsity: sparsity)
         var s = [Double](repeating: -7, count: d * d)  // lower triangle must stay untouched
         for i in 0 ..< d { for j in i ..< d { s[i * d + j] = 1 } }
-        x.withUnsafeBufferPointer { px in s.withUnsafeMutableBufferPointer { ps in
-            Kernels.accumulateGram(px.baseAddress!, rows: rows, columns: d, into: ps.baseAddress!) } }
+        var sums = [Double](repeating: 2, count: d)
+        x.withUnsafeBufferPointer { px in s.withUnsafeMutableBufferPointer { ps in sums.withUnsafeMutableBufferPointer { pm in
+            Kernels.accumulateGram(px.baseAddress!, rows: rows, columns: d, into: ps.baseAddress!, columnSums: pm.baseAddress!) } } }
+        for j in 0 ..< d {
+            var naive = 2.0
+            for r in 0 ..< rows { naive += Double(x[r * d + j]) }
+            #expect(abs(sums[j] - naive) <= 1e-9 * max(1, abs(naive)))
+        }
         for i in 0 ..< d {
             for j in 0 ..< d {
                 if j < i {

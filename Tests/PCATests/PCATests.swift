@@ -86,7 +86,8 @@ func regularModeMatchesTheScatterMatrixEigenpairs(subtractMean: Bool) throws {
         #expect(absCosine(column(randomized.components, j), column(regular.components, j)) > 0.999)
         #expect(abs(randomized.singularValues[j] / regular.singularValues[j] - 1) < 1e-3)
     }
-    #expect(randomized.mean == regular.mean)
+    // Each mode sums the columns in its own pass (regular inside the Gram kernel): equal up to rounding.
+    for j in 0 ..< 12 { #expect(abs(randomized.mean[j] - regular.mean[j]) <= 1e-6 * max(1, abs(regular.mean[j]))) }
     let again = try PCATrainer.train(x, configuration: config) { _ in }
     #expect(again == randomized)
 }
