@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"]),
         .testTarget(name: "SageMakerShapesTests", dependencies: ["SageMakerShapes", "AWSWire"]),
         
-        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Metadata"]),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Metadata", "KilnChecksums"]),
         .testTarget(name: "RecordIOTests", dependencies: ["RecordIO"], resources: [.copy("Vectors")]),
         .testTarget(name: "TrainingRuntimeTests", dependencies: ["TrainingRuntime"]),
         // Parquet reader/writer; no dependency on the rest of Kiln.

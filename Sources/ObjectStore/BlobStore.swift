@@ -104,6 +104,11 @@ public struct BlobInfo: Sendable {
 }
 
 /// Streams bytes into a new blob. Not thread-safe: one task writes it.
+///
+/// The bytes are hashed on the caller's thread and written to disk by a thread of the writer's own:
+/// on this machine writes run at the disk's pace (~400 MB/s) and MD5 at ~550 MB/s, so one thread doing
+/// both made a 1 GiB PUT ~250 MB/s. Bytes are staged in 1 MiB pieces, at most 4 of them waiting for
+/// the disk, so memory stays bounded whatever the size of the blob.
 public final class BlobWriter {
     let store: BlobStore
     let id = UUID().uuidString.lowercased()
@@ -114,6 +119,20 @@ public final class BlobWriter {
     var sha256: SHA256Hasher?
     public private(set) var size: Int64 = 0
     var finished = false
+
+    static let stagingBytes = 1 << 20
+    private var staging: [UInt8] = []
+    private let disk = DispatchQueue(label: "kiln.blob-writer")
+    private let diskSlots = DispatchSemaphore(value: 4)
+    private let diskFailure = FailureBox()
+
+    /// The first `errno` of the disk thread's writes.
+    final class FailureBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var code: Int32?
+        var value: Int32? { lock.withLock { code } }
+        func record(_ e: Int32) { lock.withLock { if code == nil { code = e } } }
+    }
 
     init(store: BlobStore, checksums: [ChecksumAlgorithm], computeSHA256: Bool, computeMD5: Bool) throws {
         md5 = computeMD5 ? MD5Hasher() : nil
@@ -130,23 +149,44 @@ public final class BlobWriter {
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
-        guard bytes.count > 0, let base = bytes.baseAddress else { return }
+        guard bytes.count > 0 else { return }
         md5?.update(bytes)
         for i in hashers.indices { hashers[i].update(bytes) }
         sha256?.update(bytes)
+        if staging.capacity < Self.stagingBytes { staging.reserveCapacity(Self.stagingBytes) }
+        staging.append(contentsOf: bytes)
+        size += Int64(bytes.count)
+        if staging.count >= Self.stagingBytes { try handStagedBytesToDisk() }
+    }
+
+    public func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
+
+    private func handStagedBytesToDisk() throws {
+        if let code = diskFailure.value { throw BlobError.io("write", code) }
+        let piece = staging
+        staging = []
+        diskSlots.wait()
+        disk.async { [fd, diskFailure, diskSlots] in
+            defer { diskSlots.signal() }
+            guard diskFailure.value == nil else { return }
+            if let code = piece.withUnsafeBytes({ Self.writeAll(fd, $0) }) { diskFailure.record(code) }
+        }
+    }
+
+    /// Writes all of `bytes` to `fd`; returns the `errno` of a failure.
+    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32? {
+        guard let base = bytes.baseAddress else { return nil }
         var offset = 0
         while offset < bytes.count {
             let n = Glibc.write(fd, base + offset, bytes.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw BlobError.io("write", errno)
+                return errno
             }
             offset += n
         }
-        size += Int64(bytes.count)
+        return nil
     }
-
-    public func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
 
     /// The digests so far (used before commit to check client-declared checksums).
     public func digests() -> (md5: [UInt8], checksums: [ChecksumAlgorithm: String], sha256Hex: String?) {
@@ -160,6 +200,11 @@ public final class BlobWriter {
     public func commit(as name: String? = nil) throws -> BlobInfo {
         let id = name ?? self.id
         let d = digests()
+        // The disk thread's pieces first, then the last (or only, for a small blob) piece from here.
+        disk.sync {}
+        if let code = diskFailure.value { throw BlobError.io("write", code) }
+        if let code = staging.withUnsafeBytes({ Self.writeAll(fd, $0) }) { throw BlobError.io("write", code) }
+        staging = []
         guard fsync(fd) == 0 else { throw BlobError.io("fsync", errno) }
         close(fd)
         fd = -1
@@ -173,6 +218,7 @@ public final class BlobWriter {
     }
 
     public func abort() {
+        disk.sync {}  // no write of the disk thread may outlive the descriptor
         if fd >= 0 { close(fd); fd = -1 }
         unlink(tempPath)
         finished = true

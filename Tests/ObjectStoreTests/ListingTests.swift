@@ -1,4 +1,5 @@
 import Foundation
+import KilnChecksums
 import Metadata
 import Testing
 @testable import ObjectStore
@@ -84,5 +85,31 @@ import Testing
         #expect(removed == 1)
         #expect(FileManager.default.fileExists(atPath: blobs.path(of: info.id)))
         abandoned.abort()
+    }
+
+    /// Several MiB in odd-sized pieces: the disk thread's 1 MiB pieces and the last partial one land in order.
+    @Test func largeBlobWrittenInPiecesKeepsItsBytesAndDigest() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-blobs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let blobs = try BlobStore(root: dir)
+        var state: UInt64 = 42
+        let bytes = (0 ..< (5 << 20) + 12345).map { _ -> UInt8 in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 33)
+        }
+        let w = try blobs.makeWriter()
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(bytes.count, offset + 7777)
+            try bytes[offset ..< end].withUnsafeBytes { try w.write($0) }
+            offset = end
+        }
+        let info = try w.commit()
+        var whole = MD5Hasher()
+        bytes.withUnsafeBytes { whole.update($0) }
+        #expect(info.size == Int64(bytes.count))
+        #expect(info.md5 == whole.finalize())
+        let onDisk = try Data(contentsOf: URL(fileURLWithPath: blobs.path(of: info.id)))
+        #expect(onDisk == Data(bytes))
     }
 }
