@@ -36,7 +36,9 @@ public struct BuiltInAlgorithm: Sendable, Equatable {
         name: "xgboost",
         metricDefinitions: ["train", "validation"].flatMap { channel in
             ["mae", "rmse", "mse", "logloss", "error", "auc", "aucpr", "merror", "mlogloss", "accuracy", "f1", "ndcg", "map",
-             "gamma-deviance", "gamma-nloglik", "poisson-nloglik", "tweedie-nloglik", "cox-nloglik", "rmsle", "mape", "r2"].map { metric in
+             "gamma-deviance", "gamma-nloglik", "poisson-nloglik", "tweedie-nloglik", "cox-nloglik", "rmsle", "mape", "r2",
+             "balanced_accuracy", "f1_binary", "f1_macro", "precision", "precision_macro", "precision_micro", "recall",
+             "recall_macro", "recall_micro"].map { metric in
                 MetricPattern(name: "\(channel):\(metric)",
                                  regex: #".*\[[0-9]+\].*#011"# + "\(channel)-\(metric)" + #":([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?).*"#)
             }

@@ -54,3 +54,28 @@ func naiveAUC(_ p: [Float], _ y: [Float]) -> Double {
     #expect(abs(Objective(kind: .binaryLogistic).margin(fromBaseScore: 0.5)) < 1e-12)
     #expect(abs(Objective(kind: .poisson).margin(fromBaseScore: 1)) < 1e-12)
 }
+
+/// The container's own metrics on hand-counted cases, including scikit-learn's zero-division and constant-label rules.
+@Test func containerMetricsOnHandCountedCases() {
+    func score(_ name: String, _ margins: [Float], width: Int = 1, _ labels: [Float]) -> Double {
+        Metric(name: name)!.evaluate(preds: margins, width: width, labels: labels, weights: nil)
+    }
+    // margins > 0 → class 1: predictions 1, 1, 0, 0 against labels 1, 0, 0, 1
+    let m: [Float] = [2, 0.5, -1, -0.2], y: [Float] = [1, 0, 0, 1]
+    #expect(score("accuracy", m, y) == 0.5)
+    #expect(score("precision", m, y) == 0.5 && score("recall", m, y) == 0.5 && score("f1_binary", m, y) == 0.5)
+    // No row predicted positive: precision and f1 of class 1 count 0, as scikit-learn's zero_division default.
+    #expect(score("precision", [-1, -1], [1, 0]) == 0 && score("f1_binary", [-1, -1], [1, 0]) == 0)
+    // Three classes (arg-max): predicted 0, 1, 1, 2 against 0, 1, 2, 2.
+    let mm: [Float] = [5, 0, 0, 0, 5, 0, 0, 5, 0, 0, 0, 5], ym: [Float] = [0, 1, 2, 2]
+    #expect(score("accuracy", mm, width: 3, ym) == 0.75)
+    #expect(abs(score("balanced_accuracy", mm, width: 3, ym) - (1 + 1 + 0.5) / 3) < 1e-12)
+    #expect(abs(score("precision_macro", mm, width: 3, ym) - (1 + 0.5 + 1) / 3) < 1e-12)
+    #expect(abs(score("f1", mm, width: 3, ym) - (1 + 2.0 / 3 + 2.0 / 3) / 3) < 1e-12)
+    #expect(score("recall_micro", mm, width: 3, ym) == 0.75)
+    // Regression on the margins; constant labels give r2 = 1 for a perfect fit, else 0.
+    #expect(score("mse", [1, 2], [0, 4]) == 2.5)
+    #expect(abs(score("r2", [1, 2], [0, 4]) - (1 - 5.0 / 8)) < 1e-12)
+    #expect(score("r2", [3, 3], [3, 3]) == 1 && score("r2", [2, 3], [3, 3]) == 0)
+    #expect(Metric(name: "f1")!.maximize && !Metric(name: "mse")!.maximize && Metric(name: "mse")!.readsMargins)
+}

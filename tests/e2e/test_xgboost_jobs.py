@@ -106,6 +106,36 @@ def test_xgboost_trains_and_reports_metrics(sm, s3, bucket, content_type, encode
     assert archive.getnames() == ["xgboost-model"]
 
 
+def test_container_metrics_reach_final_metrics_and_drive_early_stopping(kiln, sm, s3, bucket):
+    """accuracy / f1 / balanced_accuracy are the container's own metrics: logged after XGBoost's default logloss,
+    parsed into FinalMetricDataList; the tuning metric (f1) joins the evaluation list, which is then sorted."""
+    rows = make_data()
+    prefix = unique_name("data")
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/train/part-0", Body=as_csv(rows[:450]))
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/validation/part-0", Body=as_csv(rows[450:]))
+    name = unique_name("xgb-metrics")
+    req = job_request(name, bucket, HyperParameters={
+        "objective": "binary:logistic", "num_round": "40", "max_depth": "3", "eval_metric": "accuracy,balanced_accuracy",
+        "early_stopping_rounds": "5", "_tuning_objective_metric": "validation:f1"},
+        InputDataConfig=[channel("train", bucket, f"{prefix}/train/", "text/csv"),
+                         channel("validation", bucket, f"{prefix}/validation/", "text/csv")])
+    sm.create_training_job(**req)
+    d = wait_terminal(sm, name, timeout=120)
+    assert d["TrainingJobStatus"] == "Completed", d.get("FailureReason")
+    metrics = {m["MetricName"]: m["Value"] for m in d["FinalMetricDataList"]}
+    for m in ("validation:accuracy", "validation:balanced_accuracy", "validation:f1", "validation:logloss", "train:accuracy"):
+        assert m in metrics, sorted(metrics)
+    assert 0.8 < metrics["validation:accuracy"] <= 1 and 0.8 < metrics["validation:f1"] <= 1
+    logs = kiln.client("logs")
+    stream = logs.describe_log_streams(logGroupName="/aws/sagemaker/TrainingJobs", logStreamNamePrefix=name)["logStreams"][0]
+    events = logs.get_log_events(logGroupName="/aws/sagemaker/TrainingJobs", logStreamName=stream["logStreamName"],
+                                 startFromHead=True)["events"]
+    first_round = next(e["message"] for e in events if e["message"].startswith("[0]")).replace("#011", "\t")
+    assert [t.split(":")[0] for t in first_round.split("\t")[1:]] == [
+        "train-logloss", "train-accuracy", "train-balanced_accuracy", "train-f1",
+        "validation-logloss", "validation-accuracy", "validation-balanced_accuracy", "validation-f1"]
+
+
 def test_malformed_csv_row_fails_with_file_and_line(sm, s3, bucket):
     rows = make_data(50)
     body = as_csv(rows).split(b"\n")

@@ -498,3 +498,74 @@ def test_dart_without_drops_is_gbtree(kiln_xgb, tmp_path):
     pval = res["validation"]["logloss"][-1]
     print(f"dart skip_drop=1: validation-logloss kiln {kval:.5f} xgb {pval:.5f}")
     assert abs(kval - pval) <= 0.003 * pval
+
+
+# ---- the SageMaker container's own metrics (scikit-learn scores on raw margins) ----
+
+def _wine():
+    return split(*datasets.load_wine(return_X_y=True))
+
+
+CONTAINER_METRICS = {
+    "binary": (_bc, {"objective": "binary:logistic"},
+               "accuracy,balanced_accuracy,f1,f1_binary,precision,recall,precision_macro,recall_micro,logloss"),
+    "multiclass": (_wine, {"objective": "multi:softprob", "num_class": 3},
+                   "f1_macro,accuracy,precision_micro,recall_macro,balanced_accuracy"),
+    "regression": (lambda: _diab(lambda y: y / 100.0), {"objective": "reg:squarederror"}, "r2,mse"),
+}
+
+
+def container_score(name, margins, y):
+    """What the container computes: scikit-learn on classes from the margins (or on the margins themselves)."""
+    from sklearn import metrics as m
+    if name == "mse":
+        return m.mean_squared_error(y, margins)
+    if name == "r2":
+        return m.r2_score(y, margins)
+    pred = np.argmax(margins, axis=1) if margins.ndim > 1 else (margins > 0).astype(int)
+    scorers = {
+        "accuracy": m.accuracy_score, "balanced_accuracy": m.balanced_accuracy_score,
+        "f1": lambda a, b: m.f1_score(a, b, average="macro"), "f1_macro": lambda a, b: m.f1_score(a, b, average="macro"),
+        "f1_binary": lambda a, b: m.f1_score(a, b, average="binary"), "precision": m.precision_score,
+        "recall": m.recall_score, "precision_macro": lambda a, b: m.precision_score(a, b, average="macro"),
+        "precision_micro": lambda a, b: m.precision_score(a, b, average="micro"),
+        "recall_macro": lambda a, b: m.recall_score(a, b, average="macro"),
+        "recall_micro": lambda a, b: m.recall_score(a, b, average="micro"),
+    }
+    return scorers[name](y, pred)
+
+
+@pytest.mark.parametrize("case", list(CONTAINER_METRICS))
+def test_container_metrics_equal_scikit_learn_on_margins(case, kiln_xgb, tmp_path):
+    """accuracy, f1, r2, … are logged after XGBoost's own metrics, and equal scikit-learn's scores of the saved
+    model's raw margins (pip xgboost's predict(output_margin=True)) on the validation rows."""
+    data, params, metric_list = CONTAINER_METRICS[case]
+    Xtr, Xva, ytr, yva = data()
+    model, lines = kiln_train(kiln_xgb, tmp_path, Xtr, ytr, {**params, "eval_metric": metric_list, "max_depth": 2},
+                              8, Xva, yva)
+    last = lines[-1].split("\t")
+    names = metric_list.split(",")
+    core = [n for n in names if n in ("logloss",)]
+    custom = [n for n in names if n not in core]
+    if not core:  # no XGBoost metric named: the objective's default comes first
+        core = [{"binary:logistic": "logloss", "multi:softprob": "mlogloss", "reg:squarederror": "rmse"}[params["objective"]]]
+    expected_order = [f"{s}-{n}" for s in ("train", "validation") for n in core + custom]
+    assert [t.split(":")[0] for t in last[1:]] == expected_order
+    booster = xgb.Booster()
+    booster.load_model(str(model))
+    margins = booster.predict(xgb.DMatrix(Xva), output_margin=True)
+    logged = {t.split(":")[0]: float(t.split(":")[1]) for t in last[1:]}
+    for name in custom:
+        want = container_score(name, margins, yva)
+        print(f"{case} {name}: kiln {logged['validation-' + name]:.5f} scikit-learn {want:.5f}")
+        assert abs(logged["validation-" + name] - want) <= 6e-6 + 1e-6 * abs(want)
+
+
+def test_container_regression_metric_refused_for_multiclass(kiln_xgb, tmp_path):
+    Xtr, Xva, ytr, yva = _wine()
+    write_csv(tmp_path / "t.csv", Xtr, ytr)
+    import subprocess
+    r = subprocess.run([kiln_xgb, "train", "--train", str(tmp_path / "t.csv"), "--content-type", "text/csv",
+                        "--model-out", str(tmp_path / "m.json"), "--param", "num_round=2", "--param", "objective=multi:softmax",
+                        "--param", "num_class=3", "--param", "eval_metric=r2"], capture_output=True, text=True)
+    assert r.returncode != 0 and "'r2'" in r.stderr

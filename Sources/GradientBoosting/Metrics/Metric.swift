@@ -4,7 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// An evaluation metric, computed on transformed predictions as XGBoost does.
+/// An evaluation metric, computed on transformed predictions as XGBoost does (the container's own
+/// metrics on raw margins: the caller passes those when `readsMargins`).
 public struct Metric: Sendable {
     public enum Kind: Sendable, Equatable {
         case rmse, rmsle, mae, mape, mphe, logloss, auc, aucpr, merror, mlogloss
@@ -15,6 +16,8 @@ public struct Metric: Sendable {
         /// relevant document scores 0 instead of 1 (the `-` suffix).
         case ndcg(top: Int?, minus: Bool)
         case map(top: Int?, minus: Bool)
+        /// Computed by the SageMaker container on raw margins, not by XGBoost (see `ContainerMetric`).
+        case container(ContainerMetric)
     }
     public var kind: Kind
     /// The name printed in log lines (`error@0.7`, `tweedie-nloglik@1.5`).
@@ -22,10 +25,15 @@ public struct Metric: Sendable {
 
     public static let knownNames = ["rmse", "rmsle", "mae", "mape", "mphe", "logloss", "auc", "aucpr", "merror",
                                     "mlogloss", "error", "poisson-nloglik", "gamma-nloglik", "tweedie-nloglik", "ndcg", "map"]
+        + ContainerMetric.allCases.map(\.rawValue)
 
     /// Parses an XGBoost metric name; nil if unknown.
     public init?(name: String) {
         self.name = name
+        if let container = ContainerMetric(rawValue: name) {
+            kind = .container(container)
+            return
+        }
         if let ranking = Metric.rankingKind(name) {
             kind = ranking
             return
@@ -60,8 +68,24 @@ public struct Metric: Sendable {
     public var maximize: Bool {
         switch kind {
         case .auc, .aucpr, .ndcg, .map: return true
+        case .container(let c): return c.maximize
         default: return false
         }
+    }
+
+    /// Whether the metric reads raw margins (the container's own metrics) instead of transformed predictions.
+    public var readsMargins: Bool {
+        if case .container = kind { return true }
+        return false
+    }
+
+    /// The metrics of one evaluation line in the container's order: XGBoost's own first (the objective's
+    /// default when the list names none of them), then the container's, each group in the order given.
+    public static func evaluationList(_ names: [String], defaultMetric: String) -> [Metric] {
+        let metrics = names.compactMap { Metric(name: $0) }
+        var core = metrics.filter { !$0.readsMargins }
+        if core.isEmpty { core = [Metric(name: defaultMetric)].compactMap { $0 } }
+        return core + metrics.filter(\.readsMargins)
     }
 
     /// `preds` holds `width` values per row (class probabilities for multi-class); `groups` (XGBoost's
@@ -70,6 +94,8 @@ public struct Metric: Sendable {
                          threads: Int = 1) -> Double {
         let n = labels.count
         switch kind {
+        case .container(let c):
+            return c.evaluate(margins: preds, width: width, labels: labels)
         case .ndcg(let top, let minus):
             return Metric.rankingMean(preds: preds, labels: labels, weights: weights, groups: groups ?? [0, n]) {
                 Metric.ndcg(preds: $0, labels: $1, top: top, minus: minus)

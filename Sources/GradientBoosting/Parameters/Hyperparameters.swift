@@ -164,6 +164,9 @@ public struct Hyperparameters: Sendable {
                 if name == "auc" && !(p.objective.isBinary || p.objective == .logistic) && !p.objective.isMulticlass {
                     throw fail("eval_metric", "'auc' can only be used with binary classification objectives")
                 }
+                if let c = ContainerMetric(rawValue: name), !c.isClassification, p.objective.isMulticlass {
+                    throw fail("eval_metric", "'\(name)' scores one prediction per row; \(p.objective.rawValue) has one per class")
+                }
                 p.evalMetrics.append(name)
             }
         }

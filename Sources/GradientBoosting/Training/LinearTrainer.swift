@@ -17,7 +17,7 @@ enum LinearTrainer {
         let alpha = params.tree.alpha * sumW
         let eta = params.tree.eta
         var gpair = [SIMD2<Float>](repeating: .zero, count: n * K)
-        let metrics = (params.evalMetrics.isEmpty ? [obj.defaultMetric] : params.evalMetrics).compactMap { Metric(name: $0) }
+        let metrics = Metric.evaluationList(params.evalMetrics, defaultMetric: obj.defaultMetric)
         var log: [String] = []
         var profile = TrainingProfile()
         var valMargins: [Float] = []
@@ -91,7 +91,10 @@ enum LinearTrainer {
             for (name, m, y, wt, g) in sets {
                 let preds = Trainer.evalPredictions(obj, margins: m, rows: y.count)
                 for metric in metrics {
-                    line += "\t\(name)-\(metric.name):\(format5(metric.evaluate(preds: preds.values, width: preds.width, labels: y, weights: wt, groups: g)))"
+                    let value = metric.readsMargins
+                        ? metric.evaluate(preds: m, width: K, labels: y, weights: nil)
+                        : metric.evaluate(preds: preds.values, width: preds.width, labels: y, weights: wt, groups: g)
+                    line += "\t\(name)-\(metric.name):\(format5(value))"
                 }
             }
             logLine(line)

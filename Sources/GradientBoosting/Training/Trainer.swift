@@ -110,9 +110,7 @@ public struct Trainer {
             valMargins = [Float](repeating: 0, count: v.features.rows * K)
             for r in 0..<v.features.rows { for k in 0..<K { valMargins[r * K + k] = base[k] } }
         }
-        var metricNames = params.evalMetrics.isEmpty ? [obj.defaultMetric] : params.evalMetrics
-        if metricNames.isEmpty { metricNames = [obj.defaultMetric] }
-        let metrics = metricNames.compactMap { Metric(name: $0) }
+        let metrics = Metric.evaluationList(params.evalMetrics, defaultMetric: obj.defaultMetric)
         var profile = TrainingProfile()
         var log: [String] = []
         var rng = SplitMix64(seed: params.seed)
@@ -274,8 +272,9 @@ public struct Trainer {
             for (name, m, y, w, g) in sets {
                 let preds = evalPredictions(obj, margins: m, rows: y.count, threads: threads)
                 for metric in metrics {
-                    let value = metric.evaluate(preds: preds.values, width: preds.width, labels: y, weights: w, groups: g,
-                                                threads: threads)
+                    let value = metric.readsMargins
+                        ? metric.evaluate(preds: m, width: K, labels: y, weights: nil)
+                        : metric.evaluate(preds: preds.values, width: preds.width, labels: y, weights: w, groups: g, threads: threads)
                     line += "\t\(name)-\(metric.name):\(format5(value))"
                     if name == "validation", let es = esMetric, es.name == metric.name { esValue = value }
                 }
