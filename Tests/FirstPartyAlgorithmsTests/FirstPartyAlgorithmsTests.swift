@@ -50,6 +50,43 @@ func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.
         #expect(throws: CSVRows.RowError.self) { try CSVRows.read(Array("1,2,3\n".utf8), labelSize: 0, into: &wide) }
     }
 
+    /// A file of several 4 MiB pieces (parsed in parallel): rows in file order, in both layouts, with a
+    /// blank line and a last line without line end; a bad row deep in the file is named by its absolute line.
+    @Test func largeFilesParseInPiecesInFileOrder() throws {
+        var text = "", expected: [Float] = [], labels: [Float] = []
+        var line = 0
+        while text.utf8.count < 13 << 20 {
+            line += 1
+            if line == 1000 { text += "\n"; continue }
+            let a = Float(line % 97) * 0.25, b = Float(line % 13) - 6
+            text += "\(line % 2),\(a),0,\(b)\n"
+            expected += [a, 0, b]
+            labels.append(Float(line % 2))
+        }
+        text += "1,7.5,0,-1"  // no line end
+        expected += [7.5, 0, -1]
+        labels.append(1)
+        for layout in [TrainingRows.Layout.dense, .sparse] {
+            var rows = TrainingRows(layout: layout, width: 3)
+            try CSVRows.read(Array(text.utf8), labelSize: 1, into: &rows)
+            #expect(rows.count == labels.count && rows.labels == labels)
+            #expect(rows.denseMatrix().values == expected)
+        }
+        var broken = Array(text.utf8)
+        let at = broken.count * 3 / 4
+        let lineStart = broken[..<at].lastIndex(of: 10)! + 1
+        let badLine = broken[..<lineStart].filter { $0 == 10 }.count + 1
+        broken.replaceSubrange(lineStart ..< lineStart + 1, with: Array("x".utf8))
+        var rows = TrainingRows(layout: .dense, width: 3)
+        do {
+            try CSVRows.read(broken, labelSize: 1, into: &rows)
+            Issue.record("accepted a bad row")
+        } catch {
+            #expect(error.line == badLine)
+            #expect(error.message.contains("'x'"))
+        }
+    }
+
     @Test func sparseLayoutDropsZeros() throws {
         var rows = TrainingRows(layout: .sparse, width: 3)
         try CSVRows.read(Array("0,2,0\n1,0,3\n".utf8), labelSize: 0, into: &rows)

@@ -8,75 +8,130 @@ enum CSVRows {
         var message: String
     }
 
-    /// Parses `bytes` and appends every row to `rows`.
+    /// Parses `bytes` and appends every row to `rows`. Pieces of about 4 MiB, cut at line ends, are parsed
+    /// on all cores (`strtof` is most of a text channel's reading time) and appended in file order; the
+    /// first bad row in file order is the one reported.
     static func read(_ bytes: [UInt8], labelSize: Int, into rows: inout TrainingRows) throws(RowError) {
-        var buffer = bytes
-        buffer.append(0)  // strtof needs a terminator after the last number
-        let width = rows.width
-        var row = [Float](repeating: 0, count: width)
-        var line = 0
-        try buffer.withUnsafeMutableBufferPointer { (buf) throws(RowError) in
-            let base = UnsafeMutableRawPointer(buf.baseAddress!).assumingMemoryBound(to: CChar.self)
-            let end = bytes.count
-            var p = 0
-            while p < end {
-                line += 1
-                var lineEnd = p
-                while lineEnd < end, buf[lineEnd] != 10 { lineEnd += 1 }
-                var contentEnd = lineEnd
-                if contentEnd > p, buf[contentEnd - 1] == 13 { contentEnd -= 1 }
-                if contentEnd == p || (contentEnd - p == 1 && buf[p] == 32) {  // blank line
-                    p = lineEnd + 1
-                    continue
-                }
-                var column = 0
-                var label: Float? = nil
-                var q = p
-                while true {
-                    // One field: a number, surrounded by optional spaces.
-                    while q < contentEnd, buf[q] == 32 || buf[q] == 9 { q += 1 }
-                    var next: UnsafeMutablePointer<CChar>? = nil
-                    let start = base + q
-                    let value: Float
-                    if q >= contentEnd || buf[q] == 44 {
-                        throw RowError(line: line, message: "empty value in column \(column + 1) (the first-party algorithms need every value)")
+        // strtof needs a non-numeric byte after every number: the last line, when it has no line end,
+        // gets one in a small copy of its own.
+        let body = (bytes.lastIndex(of: 10) ?? -1) + 1
+        var tail = Array(bytes[body...])
+        tail.append(10)
+        var pieces: [Range<Int>] = []
+        let pieceCount = max(1, min(256, body / (4 << 20)))
+        var from = 0
+        for k in 1 ... pieceCount {
+            var to = k == pieceCount ? body : body * k / pieceCount
+            while to < body, to > 0, bytes[to - 1] != 10 { to += 1 }
+            if to > from { pieces.append(from ..< to) }
+            from = to
+        }
+        var results = [Result<Piece, RowError>?](repeating: nil, count: pieces.count + 1)
+        let layout = rows.layout, width = rows.width, ranges = pieces, total = bytes.count
+        bytes.withUnsafeBufferPointer { buf in
+            results.withUnsafeMutableBufferPointer { out in
+                let slots = UnsafeSlots(out.baseAddress!), source = UnsafeSlots(UnsafeMutablePointer(mutating: buf.baseAddress!))
+                DispatchQueue.concurrentPerform(iterations: ranges.count) { k in
+                    slots.base[k] = Result { () throws(RowError) in
+                        try parse(UnsafeBufferPointer(start: source.base, count: total), ranges[k], labelSize: labelSize,
+                                  layout: layout, width: width)
                     }
-                    value = strtof(start, &next)
-                    let consumed = next! - start
-                    if consumed == 0 {
-                        let field = String(decoding: buf[q ..< min(contentEnd, q + 24)].prefix { $0 != 44 }, as: UTF8.self)
-                        throw RowError(line: line, message: "could not convert '\(field)' in column \(column + 1) to a number")
-                    }
-                    q += consumed
-                    while q < contentEnd, buf[q] == 32 || buf[q] == 9 { q += 1 }
-                    if column < labelSize {
-                        if column == 0 { label = value }
-                    } else {
-                        let j = column - labelSize
-                        guard j < width else {
-                            throw RowError(line: line, message: "the row has more than \(width) features (feature_dim = \(width))")
-                        }
-                        row[j] = value
-                    }
-                    column += 1
-                    if q >= contentEnd { break }
-                    guard buf[q] == 44 else {
-                        let field = String(decoding: buf[p ..< contentEnd].prefix(40), as: UTF8.self)
-                        throw RowError(line: line, message: "could not parse the row '\(field)' as comma-separated numbers")
-                    }
-                    q += 1
                 }
-                let features = column - labelSize
-                guard features == width else {
-                    throw RowError(line: line, message: "the row has \(max(0, features)) features, expected feature_dim = \(width)")
-                }
-                if !allFinite(row) {
-                    throw RowError(line: line, message: "the row has a non-finite value (NaN or infinity)")
-                }
-                row.withUnsafeBufferPointer { rows.append(dense: $0, label: label) }
-                p = lineEnd + 1
             }
         }
+        results[pieces.count] = tail.count > 1
+            ? tail.withUnsafeBufferPointer { t in Result { () throws(RowError) in try parse(t, 0 ..< t.count, labelSize: labelSize, layout: layout, width: width) } }
+            : .success(Piece(rows: TrainingRows(layout: layout, width: width), lines: 0))
+        var linesBefore = 0
+        for result in results {
+            switch result! {
+            case .success(let piece):
+                rows.append(contentsOf: piece.rows)
+                linesBefore += piece.lines
+            case .failure(let error):
+                throw RowError(line: linesBefore + error.line, message: error.message)
+            }
+        }
+    }
+
+    /// The rows of one piece of a file and how many lines it had.
+    struct Piece {
+        var rows: TrainingRows
+        var lines: Int
+    }
+
+    /// A pointer handed to the parallel parsers, each writing its own slot.
+    private struct UnsafeSlots<T>: @unchecked Sendable {
+        let base: UnsafeMutablePointer<T>
+        init(_ base: UnsafeMutablePointer<T>) { self.base = base }
+    }
+
+    /// Parses the lines in `range` of `buf` (which ends with a line end); line numbers count from the piece's start.
+    private static func parse(_ buf: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, labelSize: Int,
+                              layout: TrainingRows.Layout, width: Int) throws(RowError) -> Piece {
+        var rows = TrainingRows(layout: layout, width: width)
+        var row = [Float](repeating: 0, count: width)
+        var line = 0
+        let base = UnsafeMutableRawPointer(mutating: buf.baseAddress!).assumingMemoryBound(to: CChar.self)
+        let end = range.upperBound
+        var p = range.lowerBound
+        while p < end {
+            line += 1
+            var lineEnd = p
+            while lineEnd < end, buf[lineEnd] != 10 { lineEnd += 1 }
+            var contentEnd = lineEnd
+            if contentEnd > p, buf[contentEnd - 1] == 13 { contentEnd -= 1 }
+            if contentEnd == p || (contentEnd - p == 1 && buf[p] == 32) {  // blank line
+                p = lineEnd + 1
+                continue
+            }
+            var column = 0
+            var label: Float? = nil
+            var q = p
+            while true {
+                // One field: a number, surrounded by optional spaces.
+                while q < contentEnd, buf[q] == 32 || buf[q] == 9 { q += 1 }
+                var next: UnsafeMutablePointer<CChar>? = nil
+                let start = base + q
+                if q >= contentEnd || buf[q] == 44 {
+                    throw RowError(line: line, message: "empty value in column \(column + 1) (the first-party algorithms need every value)")
+                }
+                let value = strtof(start, &next)
+                let consumed = next! - start
+                if consumed == 0 {
+                    let field = String(decoding: buf[q ..< min(contentEnd, q + 24)].prefix { $0 != 44 }, as: UTF8.self)
+                    throw RowError(line: line, message: "could not convert '\(field)' in column \(column + 1) to a number")
+                }
+                q += consumed
+                while q < contentEnd, buf[q] == 32 || buf[q] == 9 { q += 1 }
+                if column < labelSize {
+                    if column == 0 { label = value }
+                } else {
+                    let j = column - labelSize
+                    guard j < width else {
+                        throw RowError(line: line, message: "the row has more than \(width) features (feature_dim = \(width))")
+                    }
+                    row[j] = value
+                }
+                column += 1
+                if q >= contentEnd { break }
+                guard buf[q] == 44 else {
+                    let field = String(decoding: buf[p ..< contentEnd].prefix(40), as: UTF8.self)
+                    throw RowError(line: line, message: "could not parse the row '\(field)' as comma-separated numbers")
+                }
+                q += 1
+            }
+            let features = column - labelSize
+            guard features == width else {
+                throw RowError(line: line, message: "the row has \(max(0, features)) features, expected feature_dim = \(width)")
+            }
+            if !allFinite(row) {
+                throw RowError(line: line, message: "the row has a non-finite value (NaN or infinity)")
+            }
+            row.withUnsafeBufferPointer { rows.append(dense: $0, label: label) }
+            p = lineEnd + 1
+        }
+        return Piece(rows: rows, lines: line)
     }
 
     /// The number of comma-separated columns of the first non-blank line (to infer feature_dim).

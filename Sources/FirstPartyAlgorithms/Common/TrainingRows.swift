@@ -50,6 +50,20 @@ struct TrainingRows {
         finish(label)
     }
 
+    /// Appends all rows of `other` (same layout and width), e.g. a piece of a file parsed on its own.
+    mutating func append(contentsOf other: TrainingRows) {
+        precondition(other.layout == layout && other.width == width, "TrainingRows: appending rows of another shape")
+        if layout == .sparse {
+            let shift = values.count
+            rowStarts.append(contentsOf: other.rowStarts.dropFirst().map { $0 + shift })
+            columnIndices.append(contentsOf: other.columnIndices)
+        }
+        values.append(contentsOf: other.values)
+        labels.append(contentsOf: other.labels)
+        count += other.count
+        rowsWithoutLabel += other.rowsWithoutLabel
+    }
+
     private mutating func finish(_ label: Float?) {
         count += 1
         if let label { labels.append(label) } else { rowsWithoutLabel += 1 }
