@@ -46,6 +46,25 @@ public struct Workspace: Sendable {
         try encoder.encode(resource).write(to: configDir.appendingPathComponent("resourceconfig.json"))
     }
 
+    /// Where a job with a `CheckpointConfig` keeps its checkpoints (the contract's `/opt/ml/checkpoints`).
+    public var checkpointDir: URL { root.appendingPathComponent("checkpoints") }
+
+    /// Writes `checkpointconfig.json` (`LocalPath` = `checkpointDir`, `S3Uri`) and creates the folder.
+    public func enableCheckpoints(s3Uri: String) throws {
+        try FileManager.default.createDirectory(at: checkpointDir, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        try encoder.encode(["LocalPath": checkpointDir.path, "S3Uri": s3Uri])
+            .write(to: configDir.appendingPathComponent("checkpointconfig.json"))
+    }
+
+    /// The checkpoint folder named by `checkpointconfig.json`, nil when the job has no `CheckpointConfig`.
+    public func checkpointPath() -> URL? {
+        guard let data = try? Data(contentsOf: configDir.appendingPathComponent("checkpointconfig.json")),
+              let config = try? JSONDecoder().decode([String: String].self, from: data), let path = config["LocalPath"] else { return nil }
+        return URL(fileURLWithPath: path)
+    }
+
     public func hyperparameters() throws -> [String: String] {
         try JSONDecoder().decode([String: String].self, from: Data(contentsOf: configDir.appendingPathComponent("hyperparameters.json")))
     }

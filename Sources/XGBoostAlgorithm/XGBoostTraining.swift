@@ -28,9 +28,13 @@ public struct XGBoostTraining: TrainingAlgorithm {
                                                   minColumns: train.features.cols)
             if validation!.features.cols > train.features.cols { train.features = train.features.resized(cols: validation!.features.cols) }
         }
+        var continuing = Trainer.Continuation()
+        if let folder = workspace.checkpointPath() {
+            continuing = try XGBoostCheckpoints(folder: folder).continuation(params: params, log: log)
+        }
         let result: Trainer.Result
         do {
-            result = try Trainer.train(params: params, train: train, validation: validation, logLine: log)
+            result = try Trainer.train(params: params, train: train, validation: validation, continuing: continuing, logLine: log)
         } catch let e as Trainer.TrainingError {
             throw AlgorithmError("ClientError: \(e.description)")
         }

@@ -136,6 +136,64 @@ def test_container_metrics_reach_final_metrics_and_drive_early_stopping(kiln, sm
         "validation-logloss", "validation-accuracy", "validation-balanced_accuracy", "validation-f1"]
 
 
+def _round_lines(kiln, name):
+    logs = kiln.client("logs")
+    stream = logs.describe_log_streams(logGroupName="/aws/sagemaker/TrainingJobs", logStreamNamePrefix=name)["logStreams"][0]
+    events = logs.get_log_events(logGroupName="/aws/sagemaker/TrainingJobs", logStreamName=stream["logStreamName"],
+                                 startFromHead=True)["events"]
+    return [e["message"].replace("#011", "\t") for e in events]
+
+
+def test_checkpoints_are_saved_to_s3_and_a_later_job_resumes_from_them(kiln, sm, s3, bucket):
+    """CheckpointConfig: each round's model lands under S3Uri as xgboost-checkpoint.<round> (the job keeps the latest 5
+    locally); a second
+    job with the same S3Uri and more rounds goes on from the newest checkpoint and ends where one long job ends."""
+    rows = make_data()
+    prefix = unique_name("data")
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/train/part-0", Body=as_csv(rows[:450]))
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/validation/part-0", Body=as_csv(rows[450:]))
+    checkpoints = unique_name("ckpt")
+    channels = [channel("train", bucket, f"{prefix}/train/", "text/csv"), channel("validation", bucket, f"{prefix}/validation/", "text/csv")]
+
+    def run_job(rounds, checkpoint):
+        name = unique_name("xgb-ckpt")
+        extra = {"CheckpointConfig": {"S3Uri": f"s3://{bucket}/{checkpoints}"}} if checkpoint else {}
+        sm.create_training_job(**job_request(name, bucket, HyperParameters={
+            "objective": "binary:logistic", "num_round": str(rounds), "max_depth": "3", "eval_metric": "logloss"},
+            InputDataConfig=channels, **extra))
+        d = wait_terminal(sm, name, timeout=120)
+        assert d["TrainingJobStatus"] == "Completed", d.get("FailureReason")
+        assert d.get("CheckpointConfig", {}).get("S3Uri") == (f"s3://{bucket}/{checkpoints}" if checkpoint else None)
+        return name, d
+
+    def saved():
+        listed = s3.list_objects_v2(Bucket=bucket, Prefix=f"{checkpoints}/").get("Contents", [])
+        return sorted(int(o["Key"].rsplit(".", 1)[1]) for o in listed)
+
+    first, _ = run_job(6, checkpoint=True)
+    assert saved() == [1, 2, 3, 4, 5]
+    second, resumed = run_job(10, checkpoint=True)
+    lines = _round_lines(kiln, second)
+    assert any("Resuming from checkpoint xgboost-checkpoint.5: 6 of 10 rounds done." in line for line in lines)
+    rounds = [line.split("\t")[0] for line in lines if line.startswith("[")]
+    assert rounds == [f"[{r}]" for r in range(6, 10)]
+    assert saved() == list(range(1, 10))  # like SageMaker's sync, files pruned locally are not deleted from S3
+    straight, whole = run_job(10, checkpoint=False)
+    last_resumed = [line for line in lines if line.startswith("[9]")][0]
+    last_straight = [line for line in _round_lines(kiln, straight) if line.startswith("[9]")][0]
+    assert last_resumed == last_straight
+    key = resumed["ModelArtifacts"]["S3ModelArtifacts"].split(f"s3://{bucket}/", 1)[1]
+    archive = tarfile.open(fileobj=io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read()))
+    model = archive.extractfile("xgboost-model").read()
+    assert model.count(b'"split_indices"') == 10
+    # Checkpoints of another model are refused with the reason, not silently mixed in.
+    other = unique_name("xgb-ckpt")
+    sm.create_training_job(**job_request(other, bucket, HyperParameters={"objective": "reg:squarederror", "num_round": "12"},
+                                         InputDataConfig=channels, CheckpointConfig={"S3Uri": f"s3://{bucket}/{checkpoints}"}))
+    d = wait_terminal(sm, other, timeout=120)
+    assert d["TrainingJobStatus"] == "Failed" and "xgboost-checkpoint.9 does not continue this job" in d["FailureReason"]
+
+
 def test_malformed_csv_row_fails_with_file_and_line(sm, s3, bucket):
     rows = make_data(50)
     body = as_csv(rows).split(b"\n")

@@ -20,6 +20,22 @@ public struct Trainer {
         public var binningSeconds: Double
     }
 
+    /// Continuing an earlier run (SageMaker's checkpoints): the model so far with its margins on the
+    /// training rows, and a call after every round with the model as it stands (gbtree only).
+    public struct Continuation {
+        public var booster: Booster?
+        public var trainMargins: [Float]
+        public var afterRound: ((Int, Booster) -> Void)?
+        public init(booster: Booster? = nil, trainMargins: [Float] = [], afterRound: ((Int, Booster) -> Void)? = nil) {
+            (self.booster, self.trainMargins, self.afterRound) = (booster, trainMargins, afterRound)
+        }
+
+        /// The rounds `booster` already holds.
+        public static func rounds(of booster: Booster, params: Hyperparameters) -> Int {
+            booster.trees.count / max(1, booster.objective.outputGroups * params.numParallelTree)
+        }
+    }
+
     public enum TrainingError: Error, CustomStringConvertible {
         case invalidData(String)
         public var description: String { switch self { case .invalidData(let m): return m } }
@@ -46,13 +62,19 @@ public struct Trainer {
     }
 
     /// Trains on `train`; `validation` gets eval lines and drives early stopping.
+    /// With `continuing` (gbtree only), training goes on from its model to `num_round` rounds in all.
     public static func train(params: Hyperparameters, train: LabeledData, validation: LabeledData? = nil,
-                             logLine: (String) -> Void = { _ in }) throws -> Result {
+                             continuing: Continuation = Continuation(), logLine: (String) -> Void = { _ in }) throws -> Result {
         if params.booster == "gblinear" {
             try check(params: params, labels: train.labels, weights: train.weights, validation: validation)
             return LinearTrainer.train(params: params, objective: objective(params), train: train, validation: validation, logLine: logLine)
         }
-        return try self.train(params: params, prepared: prepare(params: params, train: train), validation: validation, logLine: logLine)
+        var continuing = continuing
+        if let b = continuing.booster, continuing.trainMargins.isEmpty {
+            continuing.trainMargins = b.predictMargins(train.features, threads: params.nthread)
+        }
+        return try self.train(params: params, prepared: prepare(params: params, train: train), validation: validation,
+                              continuing: continuing, logLine: logLine)
     }
 
     static func objective(_ params: Hyperparameters) -> Objective {
@@ -80,7 +102,7 @@ public struct Trainer {
 
     /// Trains on prepared (binned) data.
     public static func train(params: Hyperparameters, prepared: Prepared, validation: LabeledData? = nil,
-                             logLine: (String) -> Void = { _ in }) throws -> Result {
+                             continuing: Continuation = Continuation(), logLine: (String) -> Void = { _ in }) throws -> Result {
         try check(params: params, labels: prepared.labels, weights: prepared.weights, validation: validation)
         try check(groups: prepared.groups, rows: prepared.labels.count, name: "train")
         if let v = validation { try check(groups: v.groups, rows: v.labels.count, name: "validation") }
@@ -88,27 +110,36 @@ public struct Trainer {
         let nf = max(prepared.numFeature, validation?.features.cols ?? 0)
         return try trainBinned(params: params, objective: obj, binned: prepared.binned, labels: prepared.labels,
                                weights: prepared.weights, groups: prepared.groups, numFeature: nf, validation: validation,
-                               binningSeconds: prepared.binningSeconds, logLine: logLine, n: prepared.binned.rows,
-                               K: obj.outputGroups)
+                               binningSeconds: prepared.binningSeconds, continuing: continuing, logLine: logLine,
+                               n: prepared.binned.rows, K: obj.outputGroups)
     }
 
     static func trainBinned(params: Hyperparameters, objective obj: Objective, binned: BinnedMatrix, labels: [Float],
                             weights: [Float]?, groups: [Int]? = nil, numFeature nf: Int, validation: LabeledData?, binningSeconds: Double,
-                            logLine: (String) -> Void, n: Int, K: Int) throws -> Result {
+                            continuing: Continuation = Continuation(), logLine: (String) -> Void, n: Int, K: Int) throws -> Result {
         let threads = params.nthread
         var booster = Booster(objective: obj, baseScore: params.baseScore ?? 0.5, numFeature: nf)
         booster.numParallelTree = params.numParallelTree
+        var firstRound = 0
+        if let earlier = continuing.booster {
+            precondition(params.booster == "gbtree" && continuing.trainMargins.count == n * K, "Trainer: continuing needs gbtree and its margins")
+            booster = earlier
+            booster.numFeature = max(booster.numFeature, nf)
+            firstRound = Continuation.rounds(of: earlier, params: params)
+        }
         let isDart = params.booster == "dart"
         if isDart { booster.kind = .dart }
         let base = booster.baseMargins()
         var margins = [Float](repeating: 0, count: n * K)
         for r in 0..<n { for k in 0..<K { margins[r * K + k] = base[k] } }
+        if continuing.booster != nil { margins = continuing.trainMargins }
         var valMargins: [Float] = []
         var valX: DataMatrix? = nil
         if let v = validation {
             valX = v.features.resized(cols: max(v.features.cols, binned.features))
             valMargins = [Float](repeating: 0, count: v.features.rows * K)
             for r in 0..<v.features.rows { for k in 0..<K { valMargins[r * K + k] = base[k] } }
+            if continuing.booster != nil { valMargins = booster.predictMargins(valX!, threads: threads) }
         }
         let metrics = Metric.evaluationList(params.evalMetrics, defaultMetric: obj.defaultMetric)
         var profile = TrainingProfile()
@@ -133,7 +164,7 @@ public struct Trainer {
         var bestIteration = 0
         var treesPerRound = K * params.numParallelTree
 
-        for round in 0..<params.numRound {
+        for round in firstRound..<max(firstRound, params.numRound) {
             var t = monotonicSeconds()
             // dart: the gradients see the margins without the dropped trees
             var dropped: [Int] = []
@@ -262,6 +293,7 @@ public struct Trainer {
                     }
                 }
             }
+            continuing.afterRound?(round, booster)
             // evaluation line
             if params.skipEvaluation && esMetric == nil { continue }
             t = monotonicSeconds()

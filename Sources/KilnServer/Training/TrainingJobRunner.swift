@@ -97,18 +97,22 @@ final class TrainingJobRunner: Sendable {
             try prepare(workspace, job.description)
             await update { $0.advance("Downloading", "Downloading input data") }
             let feeders = try await download(job.description, into: workspace, caller: caller)
+            try await downloadCheckpoints(job.description, into: workspace, caller: caller)
             await update { $0.advance("Training", "Training image download completed. Training in progress.") }
             let outcome = try await train(job, workspace: workspace, caller: caller, key: key, feeders: feeders)
             await slot.release()
             switch outcome.exit {
             case .stopped(let maxRuntime):
                 await update { $0.advance("Uploading", "Uploading generated training model") }
+                try? await uploadCheckpoints(job.description, from: workspace, caller: caller)
                 let artifacts = try? await upload(job.description, workspace: workspace, caller: caller)
                 await finish(acct, region, name, metrics: outcome.metrics, artifacts: artifacts) { $0.stopped(maxRuntimeExceeded: maxRuntime) }
             case .failed(let reason):
+                try? await uploadCheckpoints(job.description, from: workspace, caller: caller)
                 await finish(acct, region, name, metrics: outcome.metrics, artifacts: nil) { $0.fail(reason) }
             case .succeeded:
                 await update { $0.advance("Uploading", "Uploading generated training model") }
+                try await uploadCheckpoints(job.description, from: workspace, caller: caller)
                 let artifacts = try await upload(job.description, workspace: workspace, caller: caller)
                 await finish(acct, region, name, metrics: outcome.metrics, artifacts: artifacts) { $0.complete() }
             }
@@ -190,6 +194,51 @@ final class TrainingJobRunner: Sendable {
             }
         }
         return feeders
+    }
+
+    /// `CheckpointConfig.S3Uri` as a folder: `s3://b/p` holds `p/<file>`.
+    static func checkpointFolder(_ d: DescribeTrainingJobResponse) throws -> (uri: String, bucket: String, folder: String)? {
+        guard let uri = d.checkpointConfig?.s3Uri else { return nil }
+        guard let (bucket, prefix) = ChannelPaths.parseS3URI(uri) else {
+            throw JobFailure(reason: "ClientError: CheckpointConfig.S3Uri \(uri) is not an s3:// URI")
+        }
+        return (uri, bucket, prefix.isEmpty || prefix.hasSuffix("/") ? prefix : prefix + "/")
+    }
+
+    /// With a `CheckpointConfig`, the checkpoints already under its `S3Uri` (from an earlier run) are copied into
+    /// the workspace's checkpoint folder, which the algorithm learns of from `checkpointconfig.json`.
+    func downloadCheckpoints(_ d: DescribeTrainingJobResponse, into workspace: Workspace, caller: Caller) async throws {
+        guard let (uri, bucket, folder) = try Self.checkpointFolder(d) else { return }
+        try workspace.enableCheckpoints(s3Uri: uri)
+        do {
+            for key in try await objects.keys(bucket: bucket, prefix: folder, accountId: caller.accountId) where !key.hasSuffix("/") {
+                guard let relative = ChannelPaths.relativePath(key: key, prefix: folder) else { continue }
+                let target = workspace.checkpointDir.appendingPathComponent(relative)
+                try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try await objects.copy(bucket: bucket, key: key, to: target.path, accountId: caller.accountId)
+            }
+        } catch let e as InternalObjects.Failure {
+            throw JobFailure(reason: "ClientError: Could not read the checkpoints at \(uri): \(e.message)")
+        }
+    }
+
+    /// Copies every file of the checkpoint folder to the `S3Uri` (SageMaker syncs it while the job runs; Kiln when
+    /// the worker has ended, whether it completed, failed or was stopped).
+    func uploadCheckpoints(_ d: DescribeTrainingJobResponse, from workspace: Workspace, caller: Caller) async throws {
+        guard let (uri, bucket, folder) = try Self.checkpointFolder(d) else { return }
+        let root = workspace.checkpointDir.standardizedFileURL.path + "/"
+        guard let files = FileManager.default.enumerator(atPath: root) else { return }
+        do {
+            for case let relative as String in files {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: root + relative, isDirectory: &isDirectory), !isDirectory.boolValue,
+                      !relative.split(separator: "/").last!.hasPrefix(".tmp-") else { continue }
+                try await objects.put(file: root + relative, bucket: bucket, key: folder + relative,
+                                      contentType: "application/octet-stream", accountId: caller.accountId)
+            }
+        } catch let e as InternalObjects.Failure {
+            throw JobFailure(reason: "ClientError: Could not upload the checkpoints to \(uri): \(e.message)")
+        }
     }
 
     /// A manifest is `[{"prefix": "s3://b/p/"}, "rel/key1", …]`.

@@ -1,0 +1,61 @@
+import Foundation
+import GradientBoosting
+import TrainingWorker
+
+/// SageMaker's XGBoost checkpoints: with a `CheckpointConfig`, the model is saved after every round as
+/// `xgboost-checkpoint.<round>` in the checkpoint folder (the latest 5 kept), and a job that finds
+/// checkpoints there goes on from the newest one instead of starting over. Kiln syncs the folder with the
+/// `CheckpointConfig.S3Uri` before and after the job. gbtree only: dart and gblinear start over.
+struct XGBoostCheckpoints {
+    let folder: URL
+    static let prefix = "xgboost-checkpoint."
+    static let kept = 5
+
+    /// The checkpoint files there, by round, oldest first.
+    func saved() -> [(round: Int, url: URL)] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.compactMap { name in
+            guard name.hasPrefix(Self.prefix), let round = Int(name.dropFirst(Self.prefix.count)), round >= 0 else { return nil }
+            return (round, folder.appendingPathComponent(name))
+        }.sorted { $0.round < $1.round }
+    }
+
+    func continuation(params: Hyperparameters, log: (String) -> Void) throws -> Trainer.Continuation {
+        guard params.booster == "gbtree" else {
+            log("Checkpoints are written for booster gbtree only; \(params.booster) trains without them.")
+            return Trainer.Continuation()
+        }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var continuation = Trainer.Continuation(afterRound: { round, booster in self.save(booster, round: round) })
+        guard let latest = saved().last else { return continuation }
+        let booster: Booster
+        do { booster = try Booster.load(from: latest.url.path) } catch {
+            throw AlgorithmError("ClientError: Could not load the checkpoint \(latest.url.lastPathComponent): \(error)")
+        }
+        guard booster.objective.kind == params.objective, booster.kind == .gbtree,
+              Trainer.Continuation.rounds(of: booster, params: params) == latest.round + 1 else {
+            throw AlgorithmError("ClientError: The checkpoint \(latest.url.lastPathComponent) does not continue this job "
+                                 + "(objective \(booster.objective.kind.rawValue), \(booster.trees.count) trees); "
+                                 + "give the job an empty CheckpointConfig.S3Uri to start over")
+        }
+        log("Resuming from checkpoint \(latest.url.lastPathComponent): \(latest.round + 1) of \(params.numRound) rounds done.")
+        continuation.booster = booster
+        return continuation
+    }
+
+    /// Writes the model after `round` (via a temp file, so a stopped job never leaves half a checkpoint), then
+    /// drops all but the newest `kept`.
+    func save(_ booster: Booster, round: Int) {
+        let target = folder.appendingPathComponent(Self.prefix + String(round))
+        let temp = folder.appendingPathComponent(".tmp-" + Self.prefix + String(round))
+        do {
+            try booster.save(to: temp.path)
+            guard rename(temp.path, target.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        } catch {
+            // The job goes on without this checkpoint; the job's log (stderr) says why.
+            FileHandle.standardError.write(Data("Could not write checkpoint \(target.lastPathComponent): \(error)\n".utf8))
+            return
+        }
+        for old in saved().dropLast(Self.kept) { try? FileManager.default.removeItem(at: old.url) }
+    }
+}
