@@ -32,12 +32,22 @@ public struct XGBoostTraining: TrainingAlgorithm {
         if let folder = workspace.checkpointPath() {
             continuing = try XGBoostCheckpoints(folder: folder).continuation(params: params, log: log)
         }
+        let modelPath = workspace.modelDir.appendingPathComponent("xgboost-model").path
+        if params.saveModelOnTermination && params.booster != "gblinear" {
+            // The model as it stands after every round, so that a stopped job leaves one (the container saves on SIGTERM).
+            let checkpoint = continuing.afterRound
+            let partial = workspace.root.appendingPathComponent("xgboost-model.partial").path
+            continuing.afterRound = { round, booster in
+                checkpoint?(round, booster)
+                if (try? booster.save(to: partial)) != nil { rename(partial, modelPath) }
+            }
+        }
         let result: Trainer.Result
         do {
             result = try Trainer.train(params: params, train: train, validation: validation, continuing: continuing, logLine: log)
         } catch let e as Trainer.TrainingError {
             throw AlgorithmError("ClientError: \(e.description)")
         }
-        try result.booster.save(to: workspace.modelDir.appendingPathComponent("xgboost-model").path)
+        try result.booster.save(to: modelPath)
     }
 }

@@ -232,6 +232,31 @@ def test_stop_a_long_job(sm, s3, bucket):
     assert [t["Status"] for t in d["SecondaryStatusTransitions"]][-1] == "Stopped"
 
 
+def test_stopped_job_keeps_its_model_with_save_model_on_termination(sm, s3, bucket):
+    """save_model_on_termination=True (as the SDK sends Python's True): the model of the rounds done so far is
+    uploaded when the job is stopped, and it loads in pip xgboost."""
+    import xgboost as xgb
+    prefix = unique_name("long")
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/train.csv", Body=as_csv(make_data(3000)))
+    name = unique_name("long-save")
+    sm.create_training_job(**job_request(name, bucket, prefix=f"{prefix}/", HyperParameters={
+        "objective": "binary:logistic", "num_round": "100000", "max_depth": "8", "eta": "0.01",
+        "save_model_on_termination": "True"}))
+    deadline = time.time() + 60
+    while sm.describe_training_job(TrainingJobName=name)["SecondaryStatus"] != "Training" and time.time() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)  # a few rounds
+    sm.stop_training_job(TrainingJobName=name)
+    d = wait_terminal(sm, name, timeout=60)
+    assert d["TrainingJobStatus"] == "Stopped"
+    key = d["ModelArtifacts"]["S3ModelArtifacts"].split(f"s3://{bucket}/", 1)[1]
+    archive = tarfile.open(fileobj=io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read()))
+    assert archive.getnames() == ["xgboost-model"]
+    booster = xgb.Booster()
+    booster.load_model(bytearray(archive.extractfile("xgboost-model").read()))
+    assert booster.num_boosted_rounds() >= 1
+
+
 def test_trained_model_serves_predictions(kiln, sm, s3, bucket):
     rows = make_data()
     prefix = unique_name("serve")

@@ -24,6 +24,8 @@ public struct Hyperparameters: Sendable {
     public var verbosity = 1
     public var sketchEps = 0.03
     public var tuningObjectiveMetric: String? = nil
+    /// `save_model_on_termination`: the model is written after every round, so a stopped job still has one.
+    public var saveModelOnTermination = false
     /// Not a SageMaker hyperparameter: skip per-round metrics (benchmarks, no log lines).
     public var skipEvaluation = false
     /// gblinear's lambda defaults to 0 (the tree default is 1): remember whether it was given.
@@ -137,6 +139,10 @@ public struct Hyperparameters: Sendable {
         if let v = try int("num_parallel_tree", min: 1) { p.numParallelTree = v }
         if let v = try int("early_stopping_rounds", min: 1) { p.earlyStoppingRounds = v }
         if let v = try choice("csv_weights", ["0", "1"]) { p.csvWeights = v == "1" }
+        if let v = m["save_model_on_termination"] {  // the SDK may send Python's "True"
+            guard ["true", "false"].contains(v.lowercased()) else { throw fail("save_model_on_termination", "value '\(v)' is not one of: true, false") }
+            p.saveModelOnTermination = v.lowercased() == "true"
+        }
         if let u = m["updater"] {
             let allowed: Set<String> = ["grow_colmaker", "distcol", "grow_histmaker", "grow_skmaker", "sync", "refresh", "prune",
                                         "shotgun", "coord_descent", "grow_quantile_histmaker"]
