@@ -77,3 +77,38 @@ def test_oversized_payload_is_refused(kiln):
     runtime = kiln.client("sagemaker-runtime")
     expect_client_error(runtime.invoke_endpoint, EndpointName="any", Body=b"1" * (6 * 1024 * 1024 + 1), ContentType="text/csv",
                         code="ValidationError", message="exceeds")
+
+
+def test_endpoint_serves_a_legacy_binary_model_from_an_older_sagemaker_container(kiln, sm, s3, bucket):
+    """A model.tar.gz as SageMaker's XGBoost 1.0-1 … 1.5-1 containers wrote it (xgboost-model in XGBoost's legacy binary
+    format, here written by xgboost 1.7.6) is hosted: InvokeEndpoint answers sigmoid(margin) of xgboost 1.7.6."""
+    import io
+    import json
+    import math
+    import tarfile
+    from pathlib import Path
+
+    legacy = Path(__file__).resolve().parents[1] / "xgboost" / "legacy_models"
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        tar.add(legacy / "binary_logistic.bin", arcname="xgboost-model")
+    key = f"{unique_name('legacy')}/model.tar.gz"
+    s3.put_object(Bucket=bucket, Key=key, Body=buffer.getvalue())
+    model, cfg, ep = unique_name("m"), unique_name("c"), unique_name("e")
+    sm.create_model(ModelName=model, ExecutionRoleArn=ROLE, PrimaryContainer={
+        "Image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.5-1", "ModelDataUrl": f"s3://{bucket}/{key}"})
+    sm.create_endpoint_config(EndpointConfigName=cfg, ProductionVariants=[
+        {"VariantName": "AllTraffic", "ModelName": model, "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"}])
+    sm.create_endpoint(EndpointName=ep, EndpointConfigName=cfg)
+    assert wait_endpoint(sm, ep)["EndpointStatus"] == "InService"
+    rows = [line.replace("nan", "") for line in (legacy / "probe.csv").read_text().splitlines()]  # missing = empty field
+    body = kiln.client("sagemaker-runtime").invoke_endpoint(EndpointName=ep, ContentType="text/csv", Accept="application/json",
+                                                           Body="\n".join(rows).encode())["Body"].read()
+    scores = [p["score"] for p in json.loads(body)["predictions"]]
+    margins = json.loads((legacy / "expected.json").read_text())["binary_logistic"]["margins"]
+    assert len(scores) == len(margins)
+    for got, margin in zip(scores, margins):
+        assert abs(got - 1 / (1 + math.exp(-margin))) < 1e-5
+    sm.delete_endpoint(EndpointName=ep)
+    sm.delete_endpoint_config(EndpointConfigName=cfg)
+    sm.delete_model(ModelName=model)

@@ -569,3 +569,31 @@ def test_container_regression_metric_refused_for_multiclass(kiln_xgb, tmp_path):
                         "--model-out", str(tmp_path / "m.json"), "--param", "num_round=2", "--param", "objective=multi:softmax",
                         "--param", "num_class=3", "--param", "eval_metric=r2"], capture_output=True, text=True)
     assert r.returncode != 0 and "'r2'" in r.stderr
+
+
+# ---- XGBoost's legacy binary models (SageMaker's 1.0-1 … 1.5-1 containers saved these) ----
+
+LEGACY = Path(__file__).resolve().parent / "legacy_models"
+
+
+@pytest.mark.parametrize("name", ["binary_logistic", "multi_softprob", "tweedie", "poisson", "dart", "gblinear"])
+def test_legacy_binary_models_predict_what_xgboost_1_7_predicted(name, kiln_xgb):
+    """Models written by xgboost 1.7.6 in the legacy binary format (make_legacy_models.py) load, and their margins
+    on the probe rows (with missing values) equal the ones xgboost 1.7.6 computed."""
+    import json
+    expected = np.array(json.loads((LEGACY / "expected.json").read_text())[name]["margins"], dtype=np.float64)
+    r = run([kiln_xgb, "predict", "--model", str(LEGACY / f"{name}.bin"), "--data", str(LEGACY / "probe.csv"),
+             "--content-type", "text/csv", "--output-margin"])
+    got = np.array([list(map(float, line.split(","))) for line in r.stdout.strip().splitlines()])
+    got = got[:, 0] if got.shape[1] == 1 else got
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_truncated_legacy_binary_model_is_refused_with_a_reason(kiln_xgb, tmp_path):
+    raw = (LEGACY / "binary_logistic.bin").read_bytes()
+    (tmp_path / "cut.bin").write_bytes(raw[: len(raw) * 2 // 3])
+    import subprocess
+    r = subprocess.run([kiln_xgb, "predict", "--model", str(tmp_path / "cut.bin"), "--data", str(LEGACY / "probe.csv"),
+                        "--content-type", "text/csv"], capture_output=True, text=True)
+    assert r.returncode != 0 and "legacy binary model is truncated" in r.stderr

@@ -109,17 +109,19 @@ extension Booster {
         return try load(json: data)
     }
 
-    /// Reads an XGBoost model in its JSON or UBJSON (`.ubj`, the Python package's `save_raw()` default) form.
+    /// Reads an XGBoost model in its JSON, UBJSON (`.ubj`, the Python package's `save_raw()` default) or legacy
+    /// binary (before 2.0, file names without `.json`) form, told apart by their first bytes.
     public static func load(json data: Data) throws -> Booster {
         let document: Any
-        if UBJSON.looksLikeUBJSON(data) {
+        if LegacyBinaryModel.looksLikeLegacyBinary(data) {
+            document = try LegacyBinaryModel.document(data)
+        } else if UBJSON.looksLikeUBJSON(data) {
             do { document = try UBJSON.decode(data) } catch let e as UBJSON.DecodingError {
                 throw ModelError(message: e.description)
             }
         } else {
             guard let first = data.first(where: { $0 != 32 && $0 != 10 && $0 != 13 && $0 != 9 }), first == UInt8(ascii: "{") else {
-                throw ModelError(message: "not an XGBoost JSON or UBJSON model (legacy binary models are not supported; "
-                                 + "save the model with save_model(\"model.json\") or \"model.ubj\")")
+                throw ModelError(message: "not an XGBoost model (neither JSON, UBJSON nor XGBoost's legacy binary format)")
             }
             document = try JSONSerialization.jsonObject(with: data)
         }
