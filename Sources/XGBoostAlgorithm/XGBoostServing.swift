@@ -37,7 +37,7 @@ public struct XGBoostModelLoader: ModelLoader {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else { continue }
             do { boosters.append(try Booster.load(from: path)) } catch {
-                throw InvocationFailure(status: 500, "Unable to load model \(name): \(error) (Kiln loads XGBoost JSON models)")
+                throw InvocationFailure(status: 500, "Unable to load model \(name): \(error) (Kiln loads XGBoost JSON, UBJSON and legacy binary models)")
             }
         }
         guard !boosters.isEmpty else { throw InvocationFailure(status: 500, "No model file found in the model archive") }

@@ -28,6 +28,17 @@ public struct XGBoostTraining: TrainingAlgorithm {
                                                   minColumns: train.features.cols)
             if validation!.features.cols > train.features.cols { train.features = train.features.resized(cols: validation!.features.cols) }
         }
+        if let crossValidation = try XGBoostCrossValidation(hyperparameters: try workspace.hyperparameters()) {
+            var pooled = train
+            if let v = validation {
+                pooled.features = DataMatrix(rows: train.features.rows + v.features.rows, cols: train.features.cols,
+                                             values: train.features.values + v.features.resized(cols: train.features.cols).values)
+                pooled.labels += v.labels
+                if let w = train.weights { pooled.weights = w + (v.weights ?? [Float](repeating: 1, count: v.labels.count)) }
+            }
+            try crossValidation.run(params: params, data: pooled, workspace: workspace, log: log)
+            return
+        }
         var continuing = Trainer.Continuation()
         if let folder = workspace.checkpointPath() {
             continuing = try XGBoostCheckpoints(folder: folder).continuation(params: params, log: log)

@@ -194,6 +194,44 @@ def test_checkpoints_are_saved_to_s3_and_a_later_job_resumes_from_them(kiln, sm,
     assert d["TrainingJobStatus"] == "Failed" and "xgboost-checkpoint.9 does not continue this job" in d["FailureReason"]
 
 
+@pytest.mark.parametrize("objective,columns", [("binary:logistic", 3), ("reg:squarederror", 2)])
+def test_kfold_cross_validation(kiln, sm, s3, bucket, objective, columns):
+    """_kfold=3, _num_cv_round=2: train and validation pooled, 6 models xgboost-model-<i>, the mean-over-folds lines the
+    metric definitions read, and out-of-fold predictions for every row in output.tar.gz."""
+    rows = make_data()
+    prefix = unique_name("data")
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/train/part-0", Body=as_csv(rows[:450]))
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/validation/part-0", Body=as_csv(rows[450:]))
+    name = unique_name("xgb-kfold")
+    metric = "auc" if objective.startswith("binary") else "rmse"
+    sm.create_training_job(**job_request(name, bucket, HyperParameters={
+        "objective": objective, "num_round": "8", "max_depth": "3", "eval_metric": metric, "_kfold": "3", "_num_cv_round": "2"},
+        InputDataConfig=[channel("train", bucket, f"{prefix}/train/", "text/csv"),
+                         channel("validation", bucket, f"{prefix}/validation/", "text/csv")]))
+    d = wait_terminal(sm, name, timeout=180)
+    assert d["TrainingJobStatus"] == "Completed", d.get("FailureReason")
+    metrics = {m["MetricName"]: m["Value"] for m in d["FinalMetricDataList"]}
+    assert f"validation:{metric}" in metrics and f"train:{metric}" in metrics
+    if metric == "auc":
+        assert 0.85 < metrics["validation:auc"] <= metrics["train:auc"] <= 1
+    lines = _round_lines(kiln, name)
+    assert any("Run 2-round of 3-fold cross validation with 600 rows" in line for line in lines)
+    summaries = [line for line in lines if line.startswith("[8]\t")]
+    assert len(summaries) == 3  # after each repeat, then over both
+    assert [t.split(":")[0] for t in summaries[-1].split("\t")[1:]] == [f"train-{metric}", f"validation-{metric}"]
+    key = d["ModelArtifacts"]["S3ModelArtifacts"].split(f"s3://{bucket}/", 1)[1]
+    models = tarfile.open(fileobj=io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read()))
+    assert sorted(models.getnames()) == [f"xgboost-model-{i}" for i in range(6)]
+    output = tarfile.open(fileobj=io.BytesIO(s3.get_object(Bucket=bucket, Key=key.replace("model.tar.gz", "output.tar.gz"))["Body"].read()))
+    predictions = output.extractfile("predictions.csv").read().decode().splitlines()
+    assert len(predictions) == 600 and all(len(p.split(",")) == columns for p in predictions)
+    labels = sorted(float(p.split(",")[0]) for p in predictions)
+    assert labels == sorted(float(y) for y, _ in rows)
+    if columns == 3:
+        right = sum(1 for p in predictions if float(p.split(",")[0]) == float(p.split(",")[2]))
+        assert right / 600 > 0.85
+
+
 def test_malformed_csv_row_fails_with_file_and_line(sm, s3, bucket):
     rows = make_data(50)
     body = as_csv(rows).split(b"\n")
