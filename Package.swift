@@ -70,11 +70,13 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Native gradient boosting compatible with XGBoost (hist trees, objectives, JSON models); no Kiln deps.
-        .target(name: "GradientBoosting", dependencies: []),
+        // Decimal text to numbers, for the text channel readers (no dependencies).
+        .target(name: "DecimalText"),
+        .target(name: "GradientBoosting", dependencies: ["DecimalText"]),
         .executableTarget(name: "XGBoostTool", dependencies: ["GradientBoosting"]),
         // SageMaker's XGBoost image, natively: training channels and serving formats around GradientBoosting.
         .target(name: "XGBoostAlgorithm", dependencies: ["GradientBoosting", "RecordIO", "Parquet", "TrainingRuntime", "TrainingWorker", "ModelServing"]),
-        .testTarget(name: "GradientBoostingTests", dependencies: ["GradientBoosting"]),
+        .testTarget(name: "GradientBoostingTests", dependencies: ["GradientBoosting", "DecimalText"]),
         .testTarget(name: "KilnChecksumsTests", dependencies: ["KilnChecksums"]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], resources: [.copy("Vectors")]),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"]),
@@ -99,6 +101,7 @@ let package = Package(
         // SageMaker's first-party images, natively: hyperparameters, channels, logs, artifacts and serving formats.
         .target(name: "FirstPartyAlgorithms", dependencies: [
             "Linalg", "KMeans", "PCA", "LinearLearner", "LDA", "RecordIO", "TrainingRuntime", "TrainingWorker", "ModelServing",
+            "DecimalText",
         ]),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "KMeansTests", dependencies: ["KMeans", "Linalg"]),

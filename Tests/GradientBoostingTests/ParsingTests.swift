@@ -1,3 +1,4 @@
+import DecimalText
 import Testing
 @testable import GradientBoosting
 

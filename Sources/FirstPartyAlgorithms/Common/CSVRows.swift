@@ -1,3 +1,4 @@
+import DecimalText
 import Foundation
 
 /// Dense CSV as the first-party containers read it: no header, comma separated, the first `labelSize` columns
@@ -9,25 +10,20 @@ enum CSVRows {
     }
 
     /// Parses `bytes` and appends every row to `rows`. Pieces of about 4 MiB, cut at line ends, are parsed
-    /// on all cores (`strtof` is most of a text channel's reading time) and appended in file order; the
-    /// first bad row in file order is the one reported.
+    /// on all cores and appended in file order; the first bad row in file order is the one reported.
     static func read(_ bytes: [UInt8], labelSize: Int, into rows: inout TrainingRows) throws(RowError) {
-        // strtof needs a non-numeric byte after every number: the last line, when it has no line end,
-        // gets one in a small copy of its own.
-        let body = (bytes.lastIndex(of: 10) ?? -1) + 1
-        var tail = Array(bytes[body...])
-        tail.append(10)
+        let total = bytes.count
         var pieces: [Range<Int>] = []
-        let pieceCount = max(1, min(256, body / (4 << 20)))
+        let pieceCount = max(1, min(256, total / (4 << 20)))
         var from = 0
         for k in 1 ... pieceCount {
-            var to = k == pieceCount ? body : body * k / pieceCount
-            while to < body, to > 0, bytes[to - 1] != 10 { to += 1 }
+            var to = k == pieceCount ? total : total * k / pieceCount
+            while to < total, to > 0, bytes[to - 1] != 10 { to += 1 }
             if to > from { pieces.append(from ..< to) }
             from = to
         }
-        var results = [Result<Piece, RowError>?](repeating: nil, count: pieces.count + 1)
-        let layout = rows.layout, width = rows.width, ranges = pieces, total = bytes.count
+        var results = [Result<Piece, RowError>?](repeating: nil, count: pieces.count)
+        let layout = rows.layout, width = rows.width, ranges = pieces
         bytes.withUnsafeBufferPointer { buf in
             results.withUnsafeMutableBufferPointer { out in
                 let slots = UnsafeSlots(out.baseAddress!), source = UnsafeSlots(UnsafeMutablePointer(mutating: buf.baseAddress!))
@@ -39,9 +35,6 @@ enum CSVRows {
                 }
             }
         }
-        results[pieces.count] = tail.count > 1
-            ? tail.withUnsafeBufferPointer { t in Result { () throws(RowError) in try parse(t, 0 ..< t.count, labelSize: labelSize, layout: layout, width: width) } }
-            : .success(Piece(rows: TrainingRows(layout: layout, width: width), lines: 0))
         var linesBefore = 0
         for result in results {
             switch result! {
@@ -66,13 +59,13 @@ enum CSVRows {
         init(_ base: UnsafeMutablePointer<T>) { self.base = base }
     }
 
-    /// Parses the lines in `range` of `buf` (which ends with a line end); line numbers count from the piece's start.
+    /// Parses the lines in `range` of `buf`; line numbers count from the piece's start.
     private static func parse(_ buf: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, labelSize: Int,
                               layout: TrainingRows.Layout, width: Int) throws(RowError) -> Piece {
         var rows = TrainingRows(layout: layout, width: width)
         var row = [Float](repeating: 0, count: width)
         var line = 0
-        let base = UnsafeMutableRawPointer(mutating: buf.baseAddress!).assumingMemoryBound(to: CChar.self)
+        let base = buf.baseAddress!
         let end = range.upperBound
         var p = range.lowerBound
         while p < end {
@@ -90,20 +83,19 @@ enum CSVRows {
             var q = p
             while true {
                 // One field: a number, surrounded by optional spaces.
-                while q < contentEnd, buf[q] == 32 || buf[q] == 9 { q += 1 }
-                var next: UnsafeMutablePointer<CChar>? = nil
-                let start = base + q
-                if q >= contentEnd || buf[q] == 44 {
+                var fieldEnd = q
+                while fieldEnd < contentEnd, buf[fieldEnd] != 44 { fieldEnd += 1 }
+                var first = q
+                while first < fieldEnd, buf[first] == 32 || buf[first] == 9 { first += 1 }
+                if first == fieldEnd {
                     throw RowError(line: line, message: "empty value in column \(column + 1) (the first-party algorithms need every value)")
                 }
-                let value = strtof(start, &next)
-                let consumed = next! - start
-                if consumed == 0 {
-                    let field = String(decoding: buf[q ..< min(contentEnd, q + 24)].prefix { $0 != 44 }, as: UTF8.self)
+                guard let number = parseDecimal(base, q, fieldEnd) else {
+                    let field = String(decoding: buf[first ..< min(fieldEnd, first + 24)], as: UTF8.self)
                     throw RowError(line: line, message: "could not convert '\(field)' in column \(column + 1) to a number")
                 }
-                q += consumed
-                while q < contentEnd, buf[q] == 32 || buf[q] == 9 { q += 1 }
+                let value = Float(number)
+                q = fieldEnd
                 if column < labelSize {
                     if column == 0 { label = value }
                 } else {
@@ -115,11 +107,7 @@ enum CSVRows {
                 }
                 column += 1
                 if q >= contentEnd { break }
-                guard buf[q] == 44 else {
-                    let field = String(decoding: buf[p ..< contentEnd].prefix(40), as: UTF8.self)
-                    throw RowError(line: line, message: "could not parse the row '\(field)' as comma-separated numbers")
-                }
-                q += 1
+                q += 1  // the comma
             }
             let features = column - labelSize
             guard features == width else {

@@ -1,3 +1,4 @@
+import DecimalText
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,3 +1,4 @@
+import DecimalText
 /// libsvm text: `<label>[:<weight>] [qid:<n>] <index>:<value> …`; indices are used as given (0-based by
 /// convention, as XGBoost does); `qid:<n>` gives the row's query (ranking); absent entries are missing values.
 public enum LibSVMParser {

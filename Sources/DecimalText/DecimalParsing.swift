@@ -4,6 +4,9 @@ import Glibc
 import Darwin
 #endif
 
+// Decimal numbers in text files (CSV, libsvm), parsed without the C library's locale-aware `strtod`/`strtof`
+// for the common short forms: shared by the XGBoost and first-party channel readers.
+
 @usableFromInline
 let exactPowersOfTen: [Double] = (0...22).map { e in
     var x = 1.0
@@ -15,7 +18,7 @@ let exactPowersOfTen: [Double] = (0...22).map { e in
 /// Returns nil when the text is not a number. Handles sign, fraction, exponent, and
 /// falls back to `strtod` for long mantissas and words such as `nan`/`inf`.
 @inlinable
-func parseDecimal(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+public func parseDecimal(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
     var i = start
     var e = end
     while i < e && (p[i] == 32 || p[i] == 9) { i += 1 }
