@@ -32,7 +32,8 @@ struct XGBoostCheckpoints {
         do { booster = try Booster.load(from: latest.url.path) } catch {
             throw AlgorithmError("ClientError: Could not load the checkpoint \(latest.url.lastPathComponent): \(error)")
         }
-        guard booster.objective.kind == params.objective, booster.kind == .gbtree,
+        let groups = params.objective.isMulticlass ? params.numClass : 1
+        guard booster.objective.kind == params.objective, booster.kind == .gbtree, booster.objective.outputGroups == groups,
               Trainer.Continuation.rounds(of: booster, params: params) == latest.round + 1 else {
             throw AlgorithmError("ClientError: The checkpoint \(latest.url.lastPathComponent) does not continue this job "
                                  + "(objective \(booster.objective.kind.rawValue), \(booster.trees.count) trees); "

@@ -56,6 +56,7 @@ struct XGBoostCrossValidation {
                 let output = result.booster.predict(held.features, outputMargin: params.objective.isMulticlass, threads: params.nthread)
                 var values = output.values
                 if params.objective.isMulticlass { Self.softmax(&values, width: output.width) }
+                if params.objective == .binaryLogitRaw { values = values.map { 1 / (1 + exp(-$0)) } }  // margins
                 predictions.record(rows: validationRows, predictions: values, width: output.width)
                 try result.booster.save(to: workspace.modelDir.appendingPathComponent("xgboost-model-\(model)").path)
                 model += 1

@@ -34,7 +34,10 @@ public struct XGBoostTraining: TrainingAlgorithm {
                 pooled.features = DataMatrix(rows: train.features.rows + v.features.rows, cols: train.features.cols,
                                              values: train.features.values + v.features.resized(cols: train.features.cols).values)
                 pooled.labels += v.labels
-                if let w = train.weights { pooled.weights = w + (v.weights ?? [Float](repeating: 1, count: v.labels.count)) }
+                if train.weights != nil || v.weights != nil {
+                    pooled.weights = (train.weights ?? [Float](repeating: 1, count: train.labels.count))
+                        + (v.weights ?? [Float](repeating: 1, count: v.labels.count))
+                }
             }
             try crossValidation.run(params: params, data: pooled, workspace: workspace, log: log)
             return

@@ -110,7 +110,14 @@ func makeBinary(rows: Int, seed: UInt64) -> LabeledData {
         #expect(booster.predictMargins(x, threads: 2) == booster.predictMarginsReference(x, threads: 2), "\(rows) rows")
         #expect(booster.predictMargins(x, treeLimit: 7) == booster.predictMarginsReference(x, treeLimit: 7))
     }
-    // Rows narrower than the model (features past the row are missing).
+    // Rows narrower than the model (features past the row are missing), below and above the blocked path's 64 rows.
     let narrow = DataMatrix(rows: 2, cols: 2, values: [0.5, -1, 1.5, 0.25])
     #expect(booster.predictMargins(narrow) == booster.predictMarginsReference(narrow))
+    let wide = makeBinary(rows: 300, seed: 32).features
+    let cut = DataMatrix(rows: 300, cols: 2, values: (0..<300).flatMap { r in [wide[r, 0], wide[r, 1]] })
+    #expect(booster.predictMargins(cut) == booster.predictMarginsReference(cut))
+    // Many missing values: the default directions on every path.
+    var holes = makeBinary(rows: 777, seed: 33).features
+    for i in stride(from: 0, to: holes.values.count, by: 2) { holes.values[i] = .nan }
+    #expect(booster.predictMargins(holes, threads: 2) == booster.predictMarginsReference(holes, threads: 2))
 }

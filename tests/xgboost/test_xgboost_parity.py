@@ -561,6 +561,16 @@ def test_container_metrics_equal_scikit_learn_on_margins(case, kiln_xgb, tmp_pat
         assert abs(logged["validation-" + name] - want) <= 6e-6 + 1e-6 * abs(want)
 
 
+def test_container_class_metric_refused_for_regression(kiln_xgb, tmp_path):
+    import subprocess
+    Xtr, Xva, ytr, yva = _diab(lambda y: y)
+    write_csv(tmp_path / "t.csv", Xtr, ytr)
+    r = subprocess.run([kiln_xgb, "train", "--train", str(tmp_path / "t.csv"), "--content-type", "text/csv",
+                        "--model-out", str(tmp_path / "m.json"), "--param", "num_round=2", "--param", "objective=reg:squarederror",
+                        "--param", "eval_metric=accuracy"], capture_output=True, text=True)
+    assert r.returncode != 0 and "does not predict classes" in r.stderr
+
+
 def test_container_regression_metric_refused_for_multiclass(kiln_xgb, tmp_path):
     Xtr, Xva, ytr, yva = _wine()
     write_csv(tmp_path / "t.csv", Xtr, ytr)
@@ -576,7 +586,7 @@ def test_container_regression_metric_refused_for_multiclass(kiln_xgb, tmp_path):
 LEGACY = Path(__file__).resolve().parent / "legacy_models"
 
 
-@pytest.mark.parametrize("name", ["binary_logistic", "multi_softprob", "tweedie", "poisson", "dart", "gblinear"])
+@pytest.mark.parametrize("name", ["binary_logistic", "multi_softprob", "tweedie", "poisson", "dart", "gblinear", "with_eval_metric"])
 def test_legacy_binary_models_predict_what_xgboost_1_7_predicted(name, kiln_xgb):
     """Models written by xgboost 1.7.6 in the legacy binary format (make_legacy_models.py) load, and their margins
     on the probe rows (with missing values) equal the ones xgboost 1.7.6 computed."""

@@ -63,7 +63,8 @@ public enum ContainerMetric: String, Sendable, CaseIterable {
 
         init(predicted: [Int], labels: [Float]) {
             for (i, p) in predicted.enumerated() {
-                let y = Int(labels[i])
+                let label = labels[i]
+                let y = label.isFinite && abs(label) < 1e9 ? Int(label) : Int.min  // no class can match such a label
                 predictedCount[p, default: 0] += 1
                 actual[y, default: 0] += 1
                 if p == y { truePositives[y, default: 0] += 1; correct += 1 }

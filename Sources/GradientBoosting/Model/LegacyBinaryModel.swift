@@ -12,7 +12,8 @@ import Foundation
 /// condition or leaf value f32) and node statistics (16 bytes: loss change, sum of hessians, base weight f32,
 /// –), then tree_info (i32 per tree) and for `dart` the tree weights (u64 count + f32s); for `gblinear` 136
 /// bytes of parameters and the weights (u64 count + f32s). Last the attributes (u64 count + key/value strings;
-/// `objective` holds the objective's parameters as JSON) and the eval metric names.
+/// `objective` holds the objective's parameters as JSON) and, before 1.0, the eval metric names. Files from before
+/// 1.0 (major version 0) hold base_score as a margin.
 enum LegacyBinaryModel {
     static let learnerParameterBytes = 136, treeModelParameterBytes = 160, treeParameterBytes = 148
     static let linearParameterBytes = 136
@@ -36,6 +37,7 @@ enum LegacyBinaryModel {
         let numClass = try r.i32()
         let hasAttributes = try r.i32() != 0
         let hasEvalMetrics = try r.i32() != 0
+        let majorVersion = try r.u32()
         r.offset = parameters + learnerParameterBytes
         let objectiveName = try r.string(maximum: 256)
         let boosterName = try r.string(maximum: 64)
@@ -45,7 +47,9 @@ enum LegacyBinaryModel {
             booster = ["name": "gbtree", "model": try treeModel(&r)]
         case "dart":
             let model = try treeModel(&r)
-            let count = try r.count(maximum: 1 << 28)
+            // The tree weights are written only when there are trees.
+            let trees = (model["trees"] as? [Any])?.count ?? 0
+            let count = trees == 0 ? 0 : try r.count(maximum: 1 << 28)
             booster = ["name": "dart", "gbtree": ["name": "gbtree", "model": model], "weight_drop": try (0 ..< count).map { _ in Double(try r.f32()) }]
         case "gblinear":
             r.offset += linearParameterBytes
@@ -66,8 +70,25 @@ enum LegacyBinaryModel {
                 }
             }
         }
-        if hasEvalMetrics { for _ in 0 ..< (try r.count(maximum: 1 << 16)) { _ = try r.string(maximum: 1 << 16) } }
-        let learnerParameters: [String: Any] = ["base_score": String(baseScore), "num_feature": String(numFeature),
+        // Before 1.0 a count:poisson model then kept its max_delta_step, and the eval metric names followed
+        // (1.x keeps those in the `metrics` attribute); neither changes predictions, so a short tail is tolerated.
+        if majorVersion < 1 && objectiveName == "count:poisson" && r.offset < r.bytes.count,
+           let step = try? r.string(maximum: 64), Double(step) != nil {
+            objective["poisson_regression_param"] = ["max_delta_step": step]
+        }
+        if hasEvalMetrics && r.offset < r.bytes.count, let names = try? r.count(maximum: 1 << 16) {
+            for _ in 0 ..< names { _ = try? r.string(maximum: 1 << 16) }
+        }
+        // Before 1.0 base_score was saved as a margin; XGBoost maps it back to the prediction scale on load.
+        var score = Double(baseScore)
+        if majorVersion < 1 && !objectiveName.hasPrefix("multi:") {
+            switch objectiveName {
+            case "binary:logistic", "reg:logistic": score = 1 / (1 + exp(-score))
+            case "count:poisson", "reg:gamma", "reg:tweedie": score = exp(score)
+            default: break
+            }
+        }
+        let learnerParameters: [String: Any] = ["base_score": String(score), "num_feature": String(numFeature),
                                                 "num_class": String(numClass)]
         return ["learner": ["learner_model_param": learnerParameters, "objective": objective,
                             "gradient_booster": booster, "attributes": attributes]]

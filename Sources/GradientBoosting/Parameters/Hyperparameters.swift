@@ -173,6 +173,10 @@ public struct Hyperparameters: Sendable {
                 if let c = ContainerMetric(rawValue: name), !c.isClassification, p.objective.isMulticlass {
                     throw fail("eval_metric", "'\(name)' scores one prediction per row; \(p.objective.rawValue) has one per class")
                 }
+                if let c = ContainerMetric(rawValue: name), c.isClassification,
+                   !(p.objective.isBinary || p.objective.isMulticlass || p.objective == .logistic) {
+                    throw fail("eval_metric", "'\(name)' scores predicted classes; \(p.objective.rawValue) does not predict classes")
+                }
                 p.evalMetrics.append(name)
             }
         }

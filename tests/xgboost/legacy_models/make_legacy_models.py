@@ -27,6 +27,9 @@ CASES = {
     "poisson": ({"objective": "count:poisson", "max_depth": 3}, np.round(np.exp(s / 2)), 4),
     "dart": ({"booster": "dart", "objective": "reg:squarederror", "rate_drop": 0.3, "max_depth": 3, "seed": 3}, s, 6),
     "gblinear": ({"booster": "gblinear", "objective": "reg:squarederror"}, s, 5),
+    # eval_metric given: the file says it has metrics (1.x keeps their names in an attribute).
+    "with_eval_metric": ({"objective": "binary:logistic", "max_depth": 2, "eval_metric": ["auc", "logloss"]},
+                         (s > 0).astype(float), 3),
 }
 
 expected = {}
