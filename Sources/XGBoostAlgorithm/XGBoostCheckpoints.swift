@@ -44,19 +44,26 @@ struct XGBoostCheckpoints {
         return continuation
     }
 
-    /// Writes the model after `round` (via a temp file, so a stopped job never leaves half a checkpoint), then
-    /// drops all but the newest `kept`.
+    /// Writes the model after `round`, then drops all but the newest `kept`. The temp file sits beside the
+    /// folder, not in it, so the folder only ever holds whole checkpoints (it is uploaded as it is).
     func save(_ booster: Booster, round: Int) {
         let target = folder.appendingPathComponent(Self.prefix + String(round))
-        let temp = folder.appendingPathComponent(".tmp-" + Self.prefix + String(round))
-        do {
-            try booster.save(to: temp.path)
-            guard rename(temp.path, target.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
-        } catch {
-            // The job goes on without this checkpoint; the job's log (stderr) says why.
-            FileHandle.standardError.write(Data("Could not write checkpoint \(target.lastPathComponent): \(error)\n".utf8))
-            return
-        }
+        let temp = folder.deletingLastPathComponent().appendingPathComponent(".xgboost-checkpoint.partial")
+        guard Self.write(booster, to: target.path, via: temp.path) else { return }
         for old in saved().dropLast(Self.kept) { try? FileManager.default.removeItem(at: old.url) }
+    }
+
+    /// Saves `booster` at `path` through `temp` and a rename, so a stopped job never leaves half a model there;
+    /// a failure is reported on stderr (the job's log) and the job goes on.
+    @discardableResult
+    static func write(_ booster: Booster, to path: String, via temp: String) -> Bool {
+        do {
+            try booster.save(to: temp)
+            guard rename(temp, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            return true
+        } catch {
+            FileHandle.standardError.write(Data("Could not write \((path as NSString).lastPathComponent): \(error)\n".utf8))
+            return false
+        }
     }
 }

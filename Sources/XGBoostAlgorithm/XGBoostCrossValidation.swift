@@ -43,15 +43,14 @@ struct XGBoostCrossValidation {
                 log("Train cross validation fold \(fold + 1)")
                 let validationRows = (0 ..< n).filter { assignment[$0] == fold }
                 let trainRows = (0 ..< n).filter { assignment[$0] != fold }
+                let held = Self.rows(validationRows, of: data)
                 let result: Trainer.Result
                 do {
-                    result = try Trainer.train(params: params, train: Self.rows(trainRows, of: data),
-                                               validation: Self.rows(validationRows, of: data))
+                    result = try Trainer.train(params: params, train: Self.rows(trainRows, of: data), validation: held)
                 } catch let e as Trainer.TrainingError {
                     throw AlgorithmError("ClientError: \(e.description)")
                 }
                 finals.append(Self.values(ofLine: result.log.last ?? ""))
-                let held = Self.rows(validationRows, of: data)
                 // Class probabilities for multi-class (softmax models predict only the class), else the prediction.
                 let output = result.booster.predict(held.features, outputMargin: params.objective.isMulticlass, threads: params.nthread)
                 var values = output.values
@@ -89,6 +88,20 @@ struct XGBoostCrossValidation {
         var fold = [Int](repeating: 0, count: labels.count)
         for (position, row) in order.enumerated() { fold[row] = position % folds }
         return fold
+    }
+
+    /// The train and validation channels as one data set (weights of 1 where one side has none).
+    static func pooled(_ train: LabeledData, _ validation: LabeledData?) -> LabeledData {
+        guard let v = validation else { return train }
+        var pooled = train
+        pooled.features = DataMatrix(rows: train.features.rows + v.features.rows, cols: train.features.cols,
+                                     values: train.features.values + v.features.resized(cols: train.features.cols).values)
+        pooled.labels += v.labels
+        if train.weights != nil || v.weights != nil {
+            pooled.weights = (train.weights ?? [Float](repeating: 1, count: train.labels.count))
+                + (v.weights ?? [Float](repeating: 1, count: v.labels.count))
+        }
+        return pooled
     }
 
     static func rows(_ indices: [Int], of data: LabeledData) -> LabeledData {

@@ -14,8 +14,9 @@ public struct XGBoostTraining: TrainingAlgorithm {
             throw AlgorithmError("ClientError: Extraneous channel found: \(name)")
         }
         guard let trainChannel = channels["train"] else { throw AlgorithmError("ClientError: Channel 'train' is required") }
+        let hyperparameters = try workspace.hyperparameters()
         var params: Hyperparameters
-        do { params = try Hyperparameters.parse(try workspace.hyperparameters()) } catch {
+        do { params = try Hyperparameters.parse(hyperparameters) } catch {
             throw AlgorithmError("ClientError: \(error)")
         }
         params.nthread = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -28,18 +29,8 @@ public struct XGBoostTraining: TrainingAlgorithm {
                                                   minColumns: train.features.cols)
             if validation!.features.cols > train.features.cols { train.features = train.features.resized(cols: validation!.features.cols) }
         }
-        if let crossValidation = try XGBoostCrossValidation(hyperparameters: try workspace.hyperparameters()) {
-            var pooled = train
-            if let v = validation {
-                pooled.features = DataMatrix(rows: train.features.rows + v.features.rows, cols: train.features.cols,
-                                             values: train.features.values + v.features.resized(cols: train.features.cols).values)
-                pooled.labels += v.labels
-                if train.weights != nil || v.weights != nil {
-                    pooled.weights = (train.weights ?? [Float](repeating: 1, count: train.labels.count))
-                        + (v.weights ?? [Float](repeating: 1, count: v.labels.count))
-                }
-            }
-            try crossValidation.run(params: params, data: pooled, workspace: workspace, log: log)
+        if let crossValidation = try XGBoostCrossValidation(hyperparameters: hyperparameters) {
+            try crossValidation.run(params: params, data: XGBoostCrossValidation.pooled(train, validation), workspace: workspace, log: log)
             return
         }
         var continuing = Trainer.Continuation()
@@ -53,7 +44,7 @@ public struct XGBoostTraining: TrainingAlgorithm {
             let partial = workspace.root.appendingPathComponent("xgboost-model.partial").path
             continuing.afterRound = { round, booster in
                 checkpoint?(round, booster)
-                if (try? booster.save(to: partial)) != nil { rename(partial, modelPath) }
+                _ = XGBoostCheckpoints.write(booster, to: modelPath, via: partial)
             }
         }
         let result: Trainer.Result

@@ -137,8 +137,15 @@ def test_container_metrics_reach_final_metrics_and_drive_early_stopping(kiln, sm
 
 
 def _round_lines(kiln, name):
+    from botocore.exceptions import ClientError
     logs = kiln.client("logs")
-    stream = logs.describe_log_streams(logGroupName="/aws/sagemaker/TrainingJobs", logStreamNamePrefix=name)["logStreams"][0]
+    try:
+        streams = logs.describe_log_streams(logGroupName="/aws/sagemaker/TrainingJobs", logStreamNamePrefix=name)["logStreams"]
+    except ClientError:  # the group appears with the first job's log
+        return []
+    if not streams:
+        return []
+    stream = streams[0]
     events = logs.get_log_events(logGroupName="/aws/sagemaker/TrainingJobs", logStreamName=stream["logStreamName"],
                                  startFromHead=True)["events"]
     return [e["message"].replace("#011", "\t") for e in events]
@@ -270,7 +277,7 @@ def test_stop_a_long_job(sm, s3, bucket):
     assert [t["Status"] for t in d["SecondaryStatusTransitions"]][-1] == "Stopped"
 
 
-def test_stopped_job_keeps_its_model_with_save_model_on_termination(sm, s3, bucket):
+def test_stopped_job_keeps_its_model_with_save_model_on_termination(kiln, sm, s3, bucket):
     """save_model_on_termination=True (as the SDK sends Python's True): the model of the rounds done so far is
     uploaded when the job is stopped, and it loads in pip xgboost."""
     import xgboost as xgb
@@ -281,9 +288,11 @@ def test_stopped_job_keeps_its_model_with_save_model_on_termination(sm, s3, buck
         "objective": "binary:logistic", "num_round": "100000", "max_depth": "8", "eta": "0.01",
         "save_model_on_termination": "True"}))
     deadline = time.time() + 60
-    while sm.describe_training_job(TrainingJobName=name)["SecondaryStatus"] != "Training" and time.time() < deadline:
+    while time.time() < deadline:  # stop once a few rounds are logged (so their model was written)
+        if sm.describe_training_job(TrainingJobName=name)["SecondaryStatus"] == "Training" and \
+                sum(line.startswith("[") for line in _round_lines(kiln, name)) >= 3:
+            break
         time.sleep(0.2)
-    time.sleep(1.0)  # a few rounds
     sm.stop_training_job(TrainingJobName=name)
     d = wait_terminal(sm, name, timeout=60)
     assert d["TrainingJobStatus"] == "Stopped"

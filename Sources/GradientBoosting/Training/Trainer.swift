@@ -129,17 +129,16 @@ public struct Trainer {
         }
         let isDart = params.booster == "dart"
         if isDart { booster.kind = .dart }
+        // Margins start at the base score, or at the continued model's predictions.
         let base = booster.baseMargins()
-        var margins = [Float](repeating: 0, count: n * K)
-        for r in 0..<n { for k in 0..<K { margins[r * K + k] = base[k] } }
-        if continuing.booster != nil { margins = continuing.trainMargins }
+        func startingMargins(rows: Int) -> [Float] { (0..<rows * K).map { base[$0 % K] } }
+        var margins = continuing.booster != nil ? continuing.trainMargins : startingMargins(rows: n)
         var valMargins: [Float] = []
         var valX: DataMatrix? = nil
         if let v = validation {
-            valX = v.features.resized(cols: max(v.features.cols, binned.features))
-            valMargins = [Float](repeating: 0, count: v.features.rows * K)
-            for r in 0..<v.features.rows { for k in 0..<K { valMargins[r * K + k] = base[k] } }
-            if continuing.booster != nil { valMargins = booster.predictMargins(valX!, threads: threads) }
+            let x = v.features.resized(cols: max(v.features.cols, binned.features))
+            valX = x
+            valMargins = continuing.booster != nil ? booster.predictMargins(x, threads: threads) : startingMargins(rows: x.rows)
         }
         let metrics = Metric.evaluationList(params.evalMetrics, defaultMetric: obj.defaultMetric)
         var profile = TrainingProfile()

@@ -231,8 +231,7 @@ final class TrainingJobRunner: Sendable {
         do {
             for case let relative as String in files {
                 var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: root + relative, isDirectory: &isDirectory), !isDirectory.boolValue,
-                      !relative.split(separator: "/").last!.hasPrefix(".tmp-") else { continue }
+                guard FileManager.default.fileExists(atPath: root + relative, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
                 try await objects.put(file: root + relative, bucket: bucket, key: folder + relative,
                                       contentType: "application/octet-stream", accountId: caller.accountId)
             }
